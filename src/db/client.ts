@@ -1,0 +1,111 @@
+import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
+import type { SQL } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import postgres from 'postgres'
+import type { Env } from '../env'
+import * as schema from './schema'
+
+export type Schema = typeof schema
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+export interface PoolStats {
+  max: number
+  inUse: number
+  idle: number
+}
+
+export interface Database {
+  kind: 'postgres' | 'pglite'
+  db: Db
+  /** The raw postgres.js client, for cursors and COPY; absent on PGlite. */
+  sql?: postgres.Sql
+  pglite?: PGlite
+  ping(): Promise<void>
+  poolStats(): PoolStats
+  close(): Promise<void>
+}
+
+type DbEnv = Pick<
+  Env,
+  | 'DATABASE_URL'
+  | 'DATA_DIR'
+  | 'DB_POOL_SIZE'
+  | 'DB_MAX_OVERFLOW'
+  | 'DB_CONNECT_TIMEOUT_SECONDS'
+  | 'DB_STATEMENT_TIMEOUT_MS'
+>
+
+/** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR. */
+export function openDatabase(env: DbEnv, options: { inMemory?: boolean } = {}): Database {
+  return env.DATABASE_URL ? openPostgres(env, env.DATABASE_URL) : openPglite(env, options.inMemory)
+}
+
+function openPostgres(env: DbEnv, url: string): Database {
+  const max = env.DB_POOL_SIZE + env.DB_MAX_OVERFLOW
+  let inUse = 0
+  const sql = postgres(url, {
+    max,
+    connect_timeout: env.DB_CONNECT_TIMEOUT_SECONDS,
+    idle_timeout: 60,
+    max_lifetime: 60 * 30,
+    onnotice: () => {},
+    connection: {
+      application_name: 'venue-booking-api',
+      statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: 60_000,
+    },
+  })
+  const db = drizzlePostgres({ client: sql, schema }) as unknown as Db
+  return {
+    kind: 'postgres',
+    db,
+    sql,
+    async ping() {
+      inUse++
+      try {
+        await sql`select 1`
+      } finally {
+        inUse--
+      }
+    },
+    poolStats() {
+      // postgres.js exposes no pool counters; open connections are the ones it has reserved.
+      const open = (sql as unknown as { connections?: { open: number } }).connections?.open
+      return { max, inUse: Math.max(inUse, 0), idle: Math.max((open ?? 0) - inUse, 0) }
+    },
+    close: () => sql.end({ timeout: 5 }),
+  }
+}
+
+function openPglite(env: DbEnv, inMemory = false): Database {
+  let dataDir = 'memory://'
+  if (!inMemory) {
+    dataDir = join(env.DATA_DIR, 'pglite')
+    mkdirSync(dataDir, { recursive: true })
+  }
+  // The extension must be given to a client we construct with an explicit data dir: PGlite drops
+  // the options when the dir is undefined, and so does drizzle's `connection` form.
+  const client = new PGlite(dataDir, { extensions: { btree_gist } })
+  const db = drizzlePglite({ client, schema }) as unknown as Db
+  return {
+    kind: 'pglite',
+    db,
+    pglite: client,
+    async ping() {
+      await client.query('select 1')
+    },
+    poolStats: () => ({ max: 1, inUse: 0, idle: 1 }),
+    close: () => client.close(),
+  }
+}
+
+/** Rows of a raw SQL query; postgres.js returns an array, PGlite an object holding `rows`. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as T[] | { rows: T[] }
+  return Array.isArray(result) ? result : result.rows
+}

@@ -1,0 +1,16 @@
+import { EnvError, parseEnv } from '../env'
+import { openDatabase } from './client'
+import { migrate } from './migrate'
+
+try {
+  const database = openDatabase(parseEnv())
+  try {
+    await migrate(database)
+    console.log(`migrations applied (${database.kind})`)
+  } finally {
+    await database.close()
+  }
+} catch (error) {
+  console.error(error instanceof EnvError ? error.message : `migration failed: ${(error as Error).message}`)
+  process.exit(1)
+}

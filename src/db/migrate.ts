@@ -1,0 +1,19 @@
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import type { PgliteDatabase } from 'drizzle-orm/pglite'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
+import { fileURLToPath } from 'node:url'
+import type { Database, Schema } from './client'
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
+
+/** Applies the committed drizzle-kit migrations; already-applied ones are skipped. */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === 'postgres') {
+    await migratePostgres(database.db as unknown as PostgresJsDatabase<Schema>, {
+      migrationsFolder,
+    })
+  } else {
+    await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder })
+  }
+}

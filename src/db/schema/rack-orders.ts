@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm'
+import { check, index, integer, pgTable, unique } from 'drizzle-orm/pg-core'
+import { id, ref, timestamps } from './columns'
+import { rackOrderStatus } from './enums'
+import { items } from './items'
+import { users } from './users'
+
+export const rackOrders = pgTable(
+  'rack_orders',
+  {
+    id: id(),
+    userId: ref('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'restrict' }),
+    status: rackOrderStatus('status').notNull().default('paid'),
+    totalCents: integer('total_cents').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    check('rack_orders_total_non_negative', sql`${t.totalCents} >= 0`),
+    index('rack_orders_user_id_status_idx').on(t.userId, t.status),
+    index('rack_orders_user_id_id_idx').on(t.userId, t.id),
+  ],
+)
+
+export const rackOrderItems = pgTable(
+  'rack_order_items',
+  {
+    id: id(),
+    rackOrderId: ref('rack_order_id')
+      .notNull()
+      .references(() => rackOrders.id, { onDelete: 'cascade' }),
+    itemId: ref('item_id')
+      .notNull()
+      .references(() => items.id, { onDelete: 'restrict' }),
+    quantity: integer('quantity').notNull(),
+    unitPriceCents: integer('unit_price_cents').notNull(),
+  },
+  (t) => [
+    check('rack_order_items_quantity_positive', sql`${t.quantity} > 0`),
+    check('rack_order_items_unit_price_non_negative', sql`${t.unitPriceCents} >= 0`),
+    index('rack_order_items_rack_order_id_idx').on(t.rackOrderId),
+    index('rack_order_items_item_id_idx').on(t.itemId),
+    unique('rack_order_items_order_item_key').on(t.rackOrderId, t.itemId),
+  ],
+)

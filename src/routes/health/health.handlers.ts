@@ -1,0 +1,31 @@
+import type { AppRouteHandler } from '../../lib/context'
+import { Problem } from '../../lib/problem'
+import type { live, ready } from './health.routes'
+
+export const getLive: AppRouteHandler<typeof live> = (c) => {
+  const uptime = (Date.now() - c.var.deps.startedAt) / 1000
+  return c.json({ status: 'ok' as const, uptime_seconds: Math.round(uptime) }, 200)
+}
+
+export const getReady: AppRouteHandler<typeof ready> = async (c) => {
+  const { database } = c.var.deps
+  try {
+    await withTimeout(database.ping(), 2000)
+  } catch (cause) {
+    throw new Problem(503, 'The database does not answer.', {
+      type: 'not-ready',
+      headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' },
+      cause,
+    })
+  }
+  c.header('Cache-Control', 'no-store')
+  return c.json({ status: 'ready' as const, database: database.kind }, 200)
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: Timer | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

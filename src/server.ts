@@ -1,0 +1,50 @@
+import { buildApp } from './app'
+import { openDatabase } from './db/client'
+import { migrate } from './db/migrate'
+import type { Env } from './env'
+import type { Deps } from './lib/context'
+import { createLogger } from './lib/logger'
+
+export interface RunningServer {
+  deps: Deps
+  server: ReturnType<typeof Bun.serve>
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown time-out), closes the pool. */
+  stop(): Promise<void>
+}
+
+/** Opens the database, applies migrations and serves the app; the server process and tests share it. */
+export async function startServer(env: Env): Promise<RunningServer> {
+  const logger = createLogger(env.LOG_LEVEL)
+  const database = openDatabase(env)
+  if (env.DB_MIGRATE_ON_START) await migrate(database)
+  const deps: Deps = { env, database, logger, startedAt: Date.now() }
+  const app = buildApp(deps)
+
+  const server = Bun.serve({
+    port: env.PORT,
+    hostname: env.HOST,
+    fetch: app.fetch,
+    // Bodies are limited by the app itself (per route); Bun's own cap only has to be above them.
+    maxRequestBodySize: 1024 * 1024 * 1024,
+    idleTimeout: 30,
+  })
+  logger.info({ port: server.port, database: database.kind }, 'listening')
+
+  let stopping: Promise<void> | undefined
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down')
+      const drained = server.stop(false)
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(resolve, env.SHUTDOWN_TIMEOUT_SECONDS * 1000, 'timeout').unref(),
+      )
+      if ((await Promise.race([drained, timeout])) === 'timeout') {
+        logger.warn('shutdown time-out reached; closing remaining connections')
+        await server.stop(true)
+      }
+      await database.close()
+      logger.info('stopped')
+    })())
+
+  return { deps, server, stop }
+}

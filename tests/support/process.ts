@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = join(import.meta.dir, '..', '..')
+
+export interface ServerProcess {
+  url: string
+  proc: ReturnType<typeof Bun.spawn>
+  exited: Promise<number>
+  output: () => string
+  cleanup(): void
+}
+
+/** Starts the service the way a user does (`bun src/index.ts`) on a free port. */
+export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'booking-api-'))
+  const proc = Bun.spawn([process.execPath, 'src/index.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      UPLOAD_DIR: join(dataDir, 'uploads'),
+      LOG_LEVEL: 'info',
+      JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-signing',
+      ...env,
+    },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  let out = ''
+  const decoder = new TextDecoder()
+  const port = await new Promise<number>((resolve, reject) => {
+    const reader = proc.stdout.getReader()
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000)
+    ;(async () => {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        out += decoder.decode(value)
+        const match = /"port":(\d+)[^\n]*"msg":"listening"/.exec(out)
+        if (match) {
+          clearTimeout(timer)
+          resolve(Number(match[1]))
+        }
+      }
+      clearTimeout(timer)
+      reject(new Error(`server exited before listening:\n${out}`))
+    })()
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    proc,
+    exited: proc.exited,
+    output: () => out,
+    cleanup: () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
