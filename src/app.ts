@@ -1,10 +1,27 @@
 import type { Deps } from './lib/context'
 import { createApp } from './lib/create-app'
+import { authRouter } from './routes/auth/auth.index'
+import { bookingsRouter } from './routes/bookings/bookings.index'
+import { galleryRouter } from './routes/gallery/gallery.index'
 import { healthRouter } from './routes/health/health.index'
+import { itemsRouter } from './routes/items/items.index'
+import { programsRouter } from './routes/programs/programs.index'
+import { rackOrdersRouter } from './routes/rack-orders/rack-orders.index'
+import { uploadsRouter } from './routes/uploads/uploads.index'
+import { venuesRoutes } from './routes/venues/venues.index'
 
 /** The whole HTTP surface: every router mounted on the shared base. */
 export function buildApp(deps: Deps) {
-  return createApp(deps).route('/', healthRouter)
+  return createApp(deps)
+    .route('/', healthRouter)
+    .route('/', authRouter)
+    .route('/', venuesRoutes)
+    .route('/', itemsRouter)
+    .route('/', programsRouter)
+    .route('/', bookingsRouter)
+    .route('/', rackOrdersRouter)
+    .route('/', uploadsRouter)
+    .route('/', galleryRouter)
 }
 
 export type App = ReturnType<typeof buildApp>

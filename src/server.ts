@@ -3,7 +3,8 @@ import { openDatabase } from './db/client'
 import { migrate } from './db/migrate'
 import type { Env } from './env'
 import type { Deps } from './lib/context'
-import { createLogger } from './lib/logger'
+import { createDeps } from './lib/deps'
+import { ensureAdmin } from './services/users/users'
 
 export interface RunningServer {
   deps: Deps
@@ -14,10 +15,13 @@ export interface RunningServer {
 
 /** Opens the database, applies migrations and serves the app; the server process and tests share it. */
 export async function startServer(env: Env): Promise<RunningServer> {
-  const logger = createLogger(env.LOG_LEVEL)
   const database = openDatabase(env)
   if (env.DB_MIGRATE_ON_START) await migrate(database)
-  const deps: Deps = { env, database, logger, startedAt: Date.now() }
+  const deps = createDeps(env, database)
+  const { logger } = deps
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+    await ensureAdmin(database.db, env.ADMIN_EMAIL, env.ADMIN_PASSWORD)
+  }
   const app = buildApp(deps)
 
   const server = Bun.serve({

@@ -1,6 +1,7 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import type { LoginThrottle } from './login-throttle'
 import type { Logger } from './logger'
 
 /** What a running service is made of; built once in src/index.ts, and by tests the same way. */
@@ -9,12 +10,21 @@ export interface Deps {
   database: Database
   logger: Logger
   startedAt: number
+  /** JWT_SECRET, or a random one per process outside production (tokens then die on restart). */
+  jwtSecret: string
+  loginThrottle: LoginThrottle
+}
+
+export interface AuthUser {
+  id: number
+  role: 'user' | 'admin'
 }
 
 export interface AppEnv {
   Variables: {
     deps: Deps
     requestId: string
+    user: AuthUser
   }
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { buildApp } from '../../src/app'
 import { openDatabase } from '../../src/db/client'
 import { createLogger } from '../../src/lib/logger'
+import { createDeps } from '../../src/lib/deps'
 import { testApp, testEnv } from '../support/app'
 
 describe('health', () => {
@@ -24,7 +25,7 @@ describe('health', () => {
     // A real postgres.js pool pointed at a port nothing listens on.
     const env = testEnv({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', DB_CONNECT_TIMEOUT_SECONDS: '1' })
     const database = openDatabase(env)
-    const app = buildApp({ env, database, logger: createLogger('silent'), startedAt: Date.now() })
+    const app = buildApp(createDeps(env, database, { logger: createLogger('silent') }))
     try {
       const res = await app.request('/api/health/ready')
       expect(res.status).toBe(503)

@@ -4,6 +4,7 @@ import { migrate } from '../../src/db/migrate'
 import { parseEnv, type Env } from '../../src/env'
 import type { Deps } from '../../src/lib/context'
 import { createLogger } from '../../src/lib/logger'
+import { createDeps } from '../../src/lib/deps'
 
 /** The environment tests run with: the caller's DATABASE_URL (if any) and quiet logs. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Env {
@@ -51,8 +52,11 @@ export interface TestApp {
 export async function testApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
   const env = testEnv(overrides)
   const database = await sharedDatabase()
-  const deps: Deps = { env, database, logger: createLogger('silent'), startedAt: Date.now() }
+  const deps = createDeps(env, database, { logger: createLogger('silent') })
   return { app: buildApp(deps), deps, database }
 }
 
 export const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
+
+/** A response's JSON for assertions; tests check shapes with expect, not with types. */
+export const readJson = (res: Response): Promise<any> => res.json()

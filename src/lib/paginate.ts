@@ -1,0 +1,159 @@
+import { z } from '@hono/zod-openapi'
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
+import type { Context } from 'hono'
+import { badRequest } from './problem'
+
+export const DEFAULT_PAGE_SIZE = 50
+export const MAX_PAGE_SIZE = 100
+
+/** The query parameters every list accepts; route query schemas extend it with their filters. */
+export const PageQuery = z.object({
+  page: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1)
+    .openapi({ description: 'Page number, from 1', example: 1 }),
+  page_size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .openapi({ description: `Items per page, 1 to ${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE }),
+  cursor: z
+    .string()
+    .max(512)
+    .optional()
+    .openapi({ description: 'Opaque `next_cursor` of the previous page: keyset pagination' }),
+})
+export type PageQuery = z.infer<typeof PageQuery>
+
+export const PaginationSchema = z
+  .object({
+    page: z.number().int(),
+    page_size: z.number().int(),
+    total: z.number().int(),
+    total_pages: z.number().int(),
+    has_next: z.boolean(),
+    has_prev: z.boolean(),
+    next_cursor: z.string().nullable(),
+  })
+  .openapi('Pagination')
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), pagination: PaginationSchema })
+
+export type SortValue = string | number
+type Key = [SortValue, number]
+
+interface Cursor {
+  key: Key
+  page: number
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.page, ...cursor.key])).toString('base64url')
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 3 &&
+      Number.isSafeInteger(parsed[0]) &&
+      parsed[0] >= 1 &&
+      (typeof parsed[1] === 'string' || typeof parsed[1] === 'number') &&
+      Number.isSafeInteger(parsed[2])
+    ) {
+      return { page: parsed[0], key: [parsed[1], parsed[2]] }
+    }
+  } catch {
+    // falls through to the 400 below
+  }
+  throw badRequest('The cursor is not one this API issued.', [
+    { path: 'query.cursor', message: 'invalid cursor' },
+  ])
+}
+
+/** The order of a list: one sort column (possibly the id itself) then the id, both one way. */
+export interface Keyset<Row> {
+  sort: PgColumn | SQL
+  id: PgColumn
+  direction: 'asc' | 'desc'
+  /** Reads the sort value and id back from a row, to build the next cursor. */
+  key: (row: Row) => Key
+  /** Casts the decoded sort value back to its SQL type. */
+  sortType?: 'timestamptz' | 'bigint' | 'int' | 'text'
+}
+
+export interface PageWindow {
+  /** Extra condition for keyset pages (`undefined` for offset pages). */
+  after: SQL | undefined
+  orderBy: SQL[]
+  limit: number
+  offset: number
+}
+
+interface PaginateOptions<Row, Out> {
+  query: PageQuery
+  keyset: Keyset<Row>
+  /** Runs the list query with the window's condition, order, limit and offset. */
+  rows: (window: PageWindow) => Promise<Row[]>
+  total: () => Promise<number>
+  map: (row: Row) => Out
+}
+
+/**
+ * The one pagination rule of the API: `page`/`page_size` offsets or a `cursor` keyset, the
+ * `{items, pagination}` envelope, and a `Link: rel="next"` header. One extra row is fetched to
+ * know whether a next page exists without a second count.
+ */
+export async function paginate<Row, Out>(c: Context, options: PaginateOptions<Row, Out>) {
+  const { query, keyset } = options
+  const size = query.page_size
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
+  const page = cursor ? cursor.page : query.page
+  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
+  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
+  const cast = sql.raw(keyset.sortType ?? 'bigint')
+  const after = cursor
+    ? sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${cursor.key[0]}::${cast}, ${cursor.key[1]}::bigint)`
+    : undefined
+  const [fetched, total] = await Promise.all([
+    options.rows({
+      after,
+      orderBy: [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`],
+      limit: size + 1,
+      offset: cursor ? 0 : (page - 1) * size,
+    }),
+    options.total(),
+  ])
+  const hasNext = fetched.length > size
+  const rows = hasNext ? fetched.slice(0, size) : fetched
+  const last = rows.at(-1)
+  const nextCursor =
+    hasNext && last ? encodeCursor({ page: page + 1, key: keyset.key(last) }) : null
+  if (nextCursor) {
+    const url = new URL(c.req.url)
+    url.searchParams.delete('page')
+    url.searchParams.set('cursor', nextCursor)
+    url.searchParams.set('page_size', String(size))
+    c.header('Link', `<${url.pathname}${url.search}>; rel="next"`)
+  }
+  return {
+    items: rows.map(options.map),
+    pagination: {
+      page,
+      page_size: size,
+      total,
+      total_pages: Math.ceil(total / size),
+      has_next: hasNext,
+      has_prev: page > 1,
+      next_cursor: nextCursor,
+    },
+  }
+}

@@ -1,0 +1,50 @@
+import { issueToken } from '../../middleware/auth'
+import { clientAddress } from '../../lib/client-address'
+import type { AppRouteHandler, Deps } from '../../lib/context'
+import { Problem } from '../../lib/problem'
+import { iso } from '../../lib/serialize'
+import { authenticate, createUser, findUser, type PublicUser } from '../../services/users/users'
+import type { login, me, register } from './auth.routes'
+
+export const toUser = (u: PublicUser) => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  created_at: iso(u.createdAt),
+})
+
+const tokenFor = (deps: Deps, user: PublicUser) =>
+  issueToken(deps.jwtSecret, user, deps.env.JWT_EXPIRES_IN_SECONDS)
+
+export const postRegister: AppRouteHandler<typeof register> = async (c) => {
+  const { deps } = c.var
+  const user = await createUser(deps.database.db, c.req.valid('json'))
+  return c.json({ user: toUser(user), token: await tokenFor(deps, user) }, 201)
+}
+
+export const postLogin: AppRouteHandler<typeof login> = async (c) => {
+  const { deps } = c.var
+  const { email, password } = c.req.valid('json')
+  const key = `${email}|${clientAddress(c)}`
+  const verdict = await deps.loginThrottle.check(key)
+  if (!verdict.allowed) {
+    throw new Problem(429, 'Too many failed logins; try again later.', {
+      type: 'rate-limited',
+      headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+    })
+  }
+  const user = await authenticate(deps.database.db, email, password)
+  if (!user) {
+    await deps.loginThrottle.fail(key)
+    throw new Problem(401, 'Wrong email or password.', { type: 'invalid-credentials' })
+  }
+  await deps.loginThrottle.reset(key)
+  return c.json({ user: toUser(user), token: await tokenFor(deps, user) }, 200)
+}
+
+export const getMe: AppRouteHandler<typeof me> = async (c) => {
+  const user = await findUser(c.var.deps.database.db, c.var.user.id)
+  if (!user) throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
+  return c.json(toUser(user), 200)
+}

@@ -1,0 +1,8 @@
+import { createRouter } from '../../lib/create-app'
+import * as handlers from './auth.handlers'
+import * as routes from './auth.routes'
+
+export const authRouter = createRouter()
+  .openapi(routes.register, handlers.postRegister)
+  .openapi(routes.login, handlers.postLogin)
+  .openapi(routes.me, handlers.getMe)
