@@ -39,5 +39,5 @@ describe('migrations', () => {
       expect(after).toEqual(before!)
       expect(before!.applied).toBeGreaterThanOrEqual(2)
     })
-  })
+  }, 60_000)
 })

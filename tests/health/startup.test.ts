@@ -17,7 +17,7 @@ describe('start-up and shutdown', () => {
     expect(stderr.split('\n')).toHaveLength(1)
     expect(stderr).toContain('PORT')
     expect(stderr).toContain('MEMORY_THRESHOLD_PERCENT')
-  })
+  }, 30_000)
 
   test('SIGTERM stops accepting, closes the pool and exits 0', async () => {
     const server = await startServerProcess()
@@ -30,5 +30,5 @@ describe('start-up and shutdown', () => {
     } finally {
       server.cleanup()
     }
-  })
+  }, 60_000)
 })

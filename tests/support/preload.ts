@@ -1,8 +1,8 @@
-import { afterAll, setDefaultTimeout } from 'bun:test'
-import { closeSharedDatabase } from './app'
+import { afterAll } from 'bun:test'
+import { closeSharedDatabase, sharedDatabase } from './app'
 
-// PGlite takes seconds to start and tests start real servers: 5 s is too short on a small box.
-setDefaultTimeout(60_000)
+// Started before any test, so no single test pays PGlite's seconds of start-up.
+await sharedDatabase()
 
 afterAll(async () => {
   await closeSharedDatabase()
