@@ -1,3 +1,9 @@
 import { createRouter } from '../../lib/create-app'
+import * as handlers from './rack-orders.handlers'
+import * as routes from './rack-orders.routes'
 
 export const rackOrdersRouter = createRouter()
+  .openapi(routes.create, handlers.create)
+  .openapi(routes.list, handlers.list)
+  .openapi(routes.get, handlers.get)
+  .openapi(routes.cancel, handlers.cancel)

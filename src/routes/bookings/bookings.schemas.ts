@@ -1,0 +1,194 @@
+import { z } from '@hono/zod-openapi'
+import { PageQuery, pageOf } from '../../lib/paginate'
+import { Instant, optionalId } from '../../lib/params'
+import { iso } from '../../lib/serialize'
+import type { BookingItemRow, BookingRow } from '../../services/bookings/booking-columns'
+
+export const BookingItemSchema = z
+  .object({
+    id: z.number().int(),
+    item_id: z.number().int(),
+    quantity: z.number().int(),
+    unit_price_cents: z.number().int(),
+  })
+  .openapi('BookingItem')
+
+export const BookingSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int(),
+    venue_id: z.number().int(),
+    kind: z.enum(['single', 'program']),
+    program_id: z.number().int().nullable(),
+    start_datetime: z.string().openapi({ format: 'date-time' }),
+    end_datetime: z.string().openapi({ format: 'date-time' }),
+    status: z.enum(['pending', 'confirmed', 'cancelled', 'completed']),
+    total_cents: z.number().int(),
+    notes: z.string().nullable(),
+    items: z.array(BookingItemSchema),
+    created_at: z.string().openapi({ format: 'date-time' }),
+    updated_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Booking')
+
+export type Booking = z.infer<typeof BookingSchema>
+
+export const toBookingItem = (i: BookingItemRow) => ({
+  id: i.id,
+  item_id: i.itemId,
+  quantity: i.quantity,
+  unit_price_cents: i.unitPriceCents,
+})
+
+export const toBooking = (b: BookingRow, items: readonly BookingItemRow[] = []): Booking => ({
+  id: b.id,
+  user_id: b.userId,
+  venue_id: b.venueId,
+  kind: b.kind,
+  program_id: b.programId,
+  start_datetime: iso(b.startDatetime),
+  end_datetime: iso(b.endDatetime),
+  status: b.status,
+  total_cents: b.totalCents,
+  notes: b.notes,
+  items: items.map(toBookingItem),
+  created_at: iso(b.createdAt),
+  updated_at: iso(b.updatedAt),
+})
+
+export const BookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'completed'])
+
+export const MAX_BOOKING_HOURS = 24
+const HOUR_MS = 3_600_000
+const wholeMinute = (d: Date) => d.getTime() % 60_000 === 0
+
+function checkSlot(start: Date, end: Date, ctx: z.RefinementCtx) {
+  for (const [key, at] of [['start_datetime', start], ['end_datetime', end]] as const) {
+    if (!wholeMinute(at)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole minute (no seconds)' })
+    }
+  }
+  const length = end.getTime() - start.getTime()
+  if (length <= 0) {
+    ctx.addIssue({ code: 'custom', path: ['end_datetime'], message: 'must be after start_datetime' })
+  } else if (length > MAX_BOOKING_HOURS * HOUR_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end_datetime'],
+      message: `a booking lasts at most ${MAX_BOOKING_HOURS} hours`,
+    })
+  }
+}
+
+function checkDistinct(lines: unknown[], ctx: z.RefinementCtx) {
+  const seen = new Set<unknown>()
+  lines.forEach((line, index) => {
+    const id = (line as { item_id?: unknown } | null)?.item_id
+    if (seen.has(id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', index, 'item_id'],
+        message: 'each item may appear once; put the whole quantity on one line',
+      })
+    }
+    seen.add(id)
+  })
+}
+
+const itemId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+
+export const BookingCreate = z
+  .object({
+    venue_id: itemId,
+    start_datetime: Instant,
+    end_datetime: Instant,
+    items: z
+      .array(
+        z.object({ item_id: itemId, quantity: z.number().int().min(1).max(1000) }).strict(),
+      )
+      .max(50)
+      .optional(),
+    notes: z.string().max(2000).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    // Zod runs this even when a field already failed: then values may still be raw input.
+    const start: unknown = b.start_datetime
+    const end: unknown = b.end_datetime
+    if (start instanceof Date && end instanceof Date) checkSlot(start, end, ctx)
+    const lines: unknown = b.items
+    if (Array.isArray(lines)) checkDistinct(lines, ctx)
+  })
+  .openapi('BookingCreate', {
+    description:
+      `A slot of one venue, optionally with rental items. Instants are RFC 3339 with an offset, ` +
+      `on whole minutes; the slot is half-open [start, end), lasts at most ${MAX_BOOKING_HOURS} ` +
+      'hours and may not start before the current minute. Each item_id appears at most once. ' +
+      'The price is the venue hourly_price_cents pro rata for the minutes (rounded half up) plus ' +
+      'quantity x price_cents of each item, a flat price per booking.',
+  })
+
+export type BookingCreate = z.infer<typeof BookingCreate>
+
+/** The request as the idempotency key remembers it: instants as UTC text, defaults filled in. */
+export const idempotencyView = (b: BookingCreate) => ({
+  venue_id: b.venue_id,
+  start_datetime: iso(b.start_datetime),
+  end_datetime: iso(b.end_datetime),
+  items: b.items ?? [],
+  notes: b.notes ?? null,
+})
+
+export const BookingStatusUpdate = z
+  .object({ status: BookingStatus })
+  .strict()
+  .openapi('BookingStatusUpdate', {
+    description:
+      'pending -> confirmed or cancelled; confirmed -> cancelled or completed. Setting the ' +
+      'current status again changes nothing; any other change is 409.',
+  })
+
+export const OwnBookingsQuery = PageQuery.extend({ status: BookingStatus.optional() })
+
+export const AdminBookingsQuery = PageQuery.extend({
+  status: BookingStatus.optional(),
+  venue_id: optionalId('venue_id'),
+  user_id: optionalId('user_id'),
+  from: Instant.optional().openapi({
+    description: 'Only bookings ending after this instant (overlapping [from, to))',
+  }),
+  to: Instant.optional().openapi({ description: 'Only bookings starting before this instant' }),
+}).refine((q) => !q.from || !q.to || q.from < q.to, {
+  path: ['to'],
+  message: 'must be after from',
+})
+
+export const TodayQuery = PageQuery.extend({
+  status: BookingStatus.optional(),
+  venue_id: optionalId('venue_id'),
+})
+
+export const BookingItemsQuery = PageQuery.extend({
+  booking_id: optionalId('booking_id'),
+  item_id: optionalId('item_id'),
+})
+
+export const BookingItemRecordSchema = BookingItemSchema.extend({
+  booking_id: z.number().int(),
+}).openapi('BookingItemRecord')
+
+export const toBookingItemRecord = (i: BookingItemRow) => ({
+  ...toBookingItem(i),
+  booking_id: i.bookingId,
+})
+
+export const TodayPageSchema = pageOf(BookingSchema)
+  .extend({
+    day: z.object({
+      date: z.string().openapi({ format: 'date', example: '2030-01-01' }),
+      time_zone: z.string().openapi({ example: 'Europe/Berlin' }),
+      from: z.string().openapi({ format: 'date-time' }),
+      to: z.string().openapi({ format: 'date-time' }),
+    }),
+  })
+  .openapi('BookingsToday')

@@ -1,0 +1,53 @@
+import type { AppRouteHandler } from '../../lib/context'
+import { idempotent } from '../../lib/idempotency'
+import { paginate } from '../../lib/paginate'
+import { notFound } from '../../lib/problem'
+import { rackOrders } from '../../db/schema'
+import { cancelOrder } from '../../services/rack-orders/cancel-order'
+import { placeOrder } from '../../services/rack-orders/place-order'
+import * as service from '../../services/rack-orders/rack-orders'
+import type * as routes from './rack-orders.routes'
+import { toRackOrder } from './rack-orders.schemas'
+
+const newestFirst = {
+  sort: rackOrders.id,
+  id: rackOrders.id,
+  direction: 'desc' as const,
+  key: (o: service.RackOrderRow): [number, number] => [o.id, o.id],
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const body = c.req.valid('json')
+  const outcome = await idempotent(c, 'POST /api/rack-orders', body, async () => {
+    const lines = body.items.map((line) => ({ itemId: line.item_id, quantity: line.quantity }))
+    const order = await placeOrder(c.var.deps.database.db, c.var.user.id, lines)
+    return { status: 201 as const, body: toRackOrder(order) }
+  })
+  if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
+  return c.json(outcome.body, 201)
+}
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { db } = c.var.deps.database
+  const query = c.req.valid('query')
+  const userId = c.var.user.id
+  const page = await paginate(c, {
+    query,
+    keyset: newestFirst,
+    rows: (window) => service.listOrders(db, userId, query.status, window),
+    total: () => service.countOrders(db, userId, query.status),
+    map: toRackOrder,
+  })
+  return c.json(page, 200)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const order = await service.findOrder(c.var.deps.database.db, c.req.valid('param').id, c.var.user)
+  if (!order) throw notFound('rack order')
+  return c.json(toRackOrder(order), 200)
+}
+
+export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
+  const order = await cancelOrder(c.var.deps.database.db, c.req.valid('param').id, c.var.user)
+  return c.json(toRackOrder(order), 200)
+}

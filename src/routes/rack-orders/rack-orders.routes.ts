@@ -1,0 +1,74 @@
+import { createRoute } from '@hono/zod-openapi'
+import { requireUser } from '../../middleware/auth'
+import { json, jsonBody, problem, userErrors } from '../../lib/openapi-schemas'
+import { pageOf } from '../../lib/paginate'
+import { IdParams } from '../../lib/params'
+import {
+  IdempotencyHeaders,
+  RackOrderCreate,
+  RackOrderQuery,
+  RackOrderSchema,
+} from './rack-orders.schemas'
+
+const user = {
+  tags: ['Rack orders'],
+  security: [{ bearer: [] }],
+  middleware: requireUser(),
+}
+
+export const create = createRoute({
+  method: 'post',
+  path: '/api/rack-orders',
+  ...user,
+  summary: 'Buy merchandise from the shop rack (paid on creation)',
+  request: { headers: IdempotencyHeaders, body: jsonBody(RackOrderCreate) },
+  responses: {
+    201: json(RackOrderSchema, 'The order; stock has been taken'),
+    400: problem('Invalid fields, or an item that is not merchandise on sale'),
+    409: problem('Not enough stock of an item (nothing was bought), or a retry still running'),
+    422: problem('The Idempotency-Key was used with another body'),
+    ...userErrors,
+  },
+})
+
+export const list = createRoute({
+  method: 'get',
+  path: '/api/rack-orders',
+  ...user,
+  summary: 'The caller’s own orders, newest first',
+  request: { query: RackOrderQuery },
+  responses: {
+    200: json(pageOf(RackOrderSchema), 'A page of orders'),
+    400: problem('Invalid paging or filter'),
+    ...userErrors,
+  },
+})
+
+export const get = createRoute({
+  method: 'get',
+  path: '/api/rack-orders/{id}',
+  ...user,
+  summary: 'One order (its owner’s or, for an admin, anyone’s)',
+  request: { params: IdParams },
+  responses: {
+    200: json(RackOrderSchema, 'The order'),
+    400: problem('Invalid id'),
+    404: problem('No such order for this caller'),
+    ...userErrors,
+  },
+})
+
+export const cancel = createRoute({
+  method: 'post',
+  path: '/api/rack-orders/{id}/cancel',
+  ...user,
+  summary: 'Cancel an order and return its items to stock (repeating it is harmless)',
+  request: { params: IdParams },
+  responses: {
+    200: json(RackOrderSchema, 'The cancelled order'),
+    400: problem('Invalid id'),
+    404: problem('No such order for this caller'),
+    409: problem('The order has been fulfilled'),
+    ...userErrors,
+  },
+})

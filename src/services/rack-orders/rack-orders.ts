@@ -1,0 +1,103 @@
+import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { rackOrderItems, rackOrders } from '../../db/schema'
+import type { AuthUser } from '../../lib/context'
+import type { PageWindow } from '../../lib/paginate'
+
+export type RackOrderStatus = 'pending' | 'paid' | 'cancelled' | 'fulfilled'
+
+export const rackOrderColumns = {
+  id: rackOrders.id,
+  userId: rackOrders.userId,
+  status: rackOrders.status,
+  totalCents: rackOrders.totalCents,
+  createdAt: rackOrders.createdAt,
+  updatedAt: rackOrders.updatedAt,
+}
+
+export const rackOrderItemColumns = {
+  id: rackOrderItems.id,
+  rackOrderId: rackOrderItems.rackOrderId,
+  itemId: rackOrderItems.itemId,
+  quantity: rackOrderItems.quantity,
+  unitPriceCents: rackOrderItems.unitPriceCents,
+}
+
+export type RackOrderRow = {
+  id: number
+  userId: number
+  status: RackOrderStatus
+  totalCents: number
+  createdAt: Date
+  updatedAt: Date
+}
+
+export type RackOrderItemRow = {
+  id: number
+  rackOrderId: number
+  itemId: number
+  quantity: number
+  unitPriceCents: number
+}
+
+export type RackOrderWithItems = RackOrderRow & { items: RackOrderItemRow[] }
+
+/** Admins see every order; anyone else only their own (and a 404 for the rest). */
+export const visibleTo = (viewer: AuthUser): SQL | undefined =>
+  viewer.role === 'admin' ? undefined : eq(rackOrders.userId, viewer.id)
+
+/**
+ * A user's own orders, served by rack_orders_user_id_id_idx, or rack_orders_user_id_status_idx
+ * with a status.
+ */
+const ownedBy = (userId: number, status: RackOrderStatus | undefined) =>
+  and(eq(rackOrders.userId, userId), status ? eq(rackOrders.status, status) : undefined)
+
+export async function listOrders(
+  db: Db,
+  userId: number,
+  status: RackOrderStatus | undefined,
+  window: PageWindow,
+): Promise<RackOrderWithItems[]> {
+  const orders = await db
+    .select(rackOrderColumns)
+    .from(rackOrders)
+    .where(and(ownedBy(userId, status), window.after))
+    .orderBy(...window.orderBy)
+    .limit(window.limit)
+    .offset(window.offset)
+  return withItems(db, orders)
+}
+
+export async function countOrders(
+  db: Db,
+  userId: number,
+  status: RackOrderStatus | undefined,
+): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(rackOrders).where(ownedBy(userId, status))
+  return row?.n ?? 0
+}
+
+export async function findOrder(
+  db: Db,
+  id: number,
+  viewer: AuthUser,
+): Promise<RackOrderWithItems | undefined> {
+  const [order] = await db
+    .select(rackOrderColumns)
+    .from(rackOrders)
+    .where(and(eq(rackOrders.id, id), visibleTo(viewer)))
+  return order ? (await withItems(db, [order]))[0] : undefined
+}
+
+/** Attaches their lines to a page of orders with one query (rack_order_items_rack_order_id_idx). */
+export async function withItems(db: Db, orders: RackOrderRow[]): Promise<RackOrderWithItems[]> {
+  if (orders.length === 0) return []
+  const lines = await db
+    .select(rackOrderItemColumns)
+    .from(rackOrderItems)
+    .where(inArray(rackOrderItems.rackOrderId, orders.map((o) => o.id)))
+    .orderBy(asc(rackOrderItems.rackOrderId), asc(rackOrderItems.id))
+  const byOrder = Map.groupBy(lines, (line) => line.rackOrderId)
+  return orders.map((order) => ({ ...order, items: byOrder.get(order.id) ?? [] }))
+}

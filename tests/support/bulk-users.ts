@@ -1,0 +1,37 @@
+import { users } from '../../src/db/schema'
+import { issueToken } from '../../src/middleware/auth'
+import { uniq, type TestApp } from './app'
+
+/** argon2id of 'load-test-user-password': these users never log in, they only hold tokens. */
+const PASSWORD_HASH =
+  '$argon2id$v=19$m=65536,t=2,p=1$kvZwEhH5R1DFk5vOXnBR4akH99YJ1fp9znANDpGpAMo$' +
+  'KQ189N398DvC7Dcy5G6104d/bfacWiETw9bwWFwXxIw'
+
+export interface BulkUser {
+  id: number
+  auth: { Authorization: string }
+}
+
+/**
+ * Many users at once, inserted directly: registering each through the API would spend an
+ * argon2 hash per user. Remove them with removeUsers.
+ */
+export async function insertUsers(t: TestApp, count: number): Promise<BulkUser[]> {
+  const tag = uniq()
+  const rows = await t.database.db
+    .insert(users)
+    .values(
+      Array.from({ length: count }, (_, i) => ({
+        email: `load-${tag}-${i}@example.com`,
+        name: `Load ${i}`,
+        passwordHash: PASSWORD_HASH,
+      })),
+    )
+    .returning({ id: users.id })
+  return Promise.all(
+    rows.map(async ({ id }) => {
+      const token = await issueToken(t.deps.jwtSecret, { id, role: 'user' }, 3600)
+      return { id, auth: { Authorization: `Bearer ${token}` } }
+    }),
+  )
+}
