@@ -11,7 +11,9 @@ const STALE_AFTER_MS = 60_000
 const IN_PROGRESS = 0
 
 const canonical = (value: unknown): unknown =>
-  Array.isArray(value)
+  value instanceof Date
+    ? value.toISOString()
+    : Array.isArray(value)
     ? value.map(canonical)
     : value && typeof value === 'object'
       ? Object.fromEntries(

@@ -42,6 +42,11 @@ export const bookings = pgTable(
     index('bookings_venue_id_start_datetime_idx').on(t.venueId, t.startDatetime),
     index('bookings_program_id_idx').on(t.programId),
     index('bookings_status_start_datetime_idx').on(t.status, t.startDatetime, t.id),
+    // Rental stock sums the items of every active booking overlapping a slot, whatever the venue;
+    // without this the check walks an item's whole rental history while holding its row lock.
+    index('bookings_active_period_idx')
+      .using('gist', sql`tstzrange(${t.startDatetime}, ${t.endDatetime}, '[)')`)
+      .where(sql`${t.status} in ('pending', 'confirmed')`),
     uniqueIndex('bookings_one_active_enrolment_key')
       .on(t.programId, t.userId)
       .where(sql`${t.kind} = 'program' and ${t.status} in ('pending', 'confirmed')`),

@@ -70,7 +70,11 @@ function checkSlot(start: Date, end: Date, ctx: z.RefinementCtx) {
   }
   const length = end.getTime() - start.getTime()
   if (length <= 0) {
-    ctx.addIssue({ code: 'custom', path: ['end_datetime'], message: 'must be after start_datetime' })
+    ctx.addIssue({
+      code: 'custom',
+      path: ['end_datetime'],
+      message: 'must be after start_datetime',
+    })
   } else if (length > MAX_BOOKING_HOURS * HOUR_MS) {
     ctx.addIssue({
       code: 'custom',
@@ -95,16 +99,16 @@ function checkDistinct(lines: unknown[], ctx: z.RefinementCtx) {
   })
 }
 
-const itemId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+const positiveId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
 
 export const BookingCreate = z
   .object({
-    venue_id: itemId,
+    venue_id: positiveId,
     start_datetime: Instant,
     end_datetime: Instant,
     items: z
       .array(
-        z.object({ item_id: itemId, quantity: z.number().int().min(1).max(1000) }).strict(),
+        z.object({ item_id: positiveId, quantity: z.number().int().min(1).max(1000) }).strict(),
       )
       .max(50)
       .optional(),

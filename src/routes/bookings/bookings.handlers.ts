@@ -1,0 +1,73 @@
+import type { AppRouteHandler } from '../../lib/context'
+import { idempotent } from '../../lib/idempotency'
+import { paginate } from '../../lib/paginate'
+import { badRequest, notFound } from '../../lib/problem'
+import { changeStatus } from '../../services/bookings/booking-status'
+import { createBooking } from '../../services/bookings/create-booking'
+import { findBooking, itemsOfBooking } from '../../services/bookings/find-booking'
+import {
+  countOwnBookings,
+  listOwnBookings,
+  type OwnFilter,
+} from '../../services/bookings/list-bookings'
+import { byIdDesc, toBookingWithItems, visibleTo, withItems } from './booking-pages'
+import type * as routes from './bookings.routes'
+import { idempotencyView, toBooking } from './bookings.schemas'
+
+function ownList(kind?: OwnFilter['kind']) {
+  return async (c: Parameters<AppRouteHandler<typeof routes.list>>[0]) => {
+    const { db } = c.var.deps.database
+    const query = c.req.valid('query')
+    const filter: OwnFilter = { userId: c.var.user.id, status: query.status, kind }
+    const page = await paginate(c, {
+      query,
+      keyset: byIdDesc,
+      rows: withItems(db, query.page_size, (window) => listOwnBookings(db, filter, window)),
+      total: () => countOwnBookings(db, filter),
+      map: toBookingWithItems,
+    })
+    return c.json(page, 200)
+  }
+}
+
+export const list: AppRouteHandler<typeof routes.list> = ownList()
+export const programs: AppRouteHandler<typeof routes.programs> = ownList('program')
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const { db } = c.var.deps.database
+  const booking = await findBooking(db, c.req.valid('param').id)
+  if (!booking || !visibleTo(c.var.user)(booking)) throw notFound('booking')
+  return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
+}
+
+export const create: AppRouteHandler<typeof routes.create> = async (c) => {
+  const { db } = c.var.deps.database
+  const body = c.req.valid('json')
+  const outcome = await idempotent(c, 'POST /api/bookings', idempotencyView(body), async () => {
+    // Checked here rather than in the schema so a retry after the start still replays.
+    if (body.start_datetime.getTime() < Math.floor(Date.now() / 60_000) * 60_000) {
+      throw badRequest('The booking would start in the past.', [
+        { path: 'start_datetime', message: 'must not be before the current minute' },
+      ])
+    }
+    const created = await createBooking(db, {
+      userId: c.var.user.id,
+      venueId: body.venue_id,
+      start: body.start_datetime,
+      end: body.end_datetime,
+      items: (body.items ?? []).map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
+      notes: body.notes ?? null,
+    })
+    return { status: 201 as const, body: toBooking(created.booking, created.items) }
+  })
+  c.header('Location', `/api/bookings/${outcome.body.id}`)
+  // run() only ever answers 201, so a replayed outcome is a 201 too.
+  return c.json(outcome.body, 201)
+}
+
+export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
+  const { db } = c.var.deps.database
+  const { id } = c.req.valid('param')
+  const booking = await changeStatus(db, id, 'cancelled', visibleTo(c.var.user))
+  return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
+}

@@ -1,0 +1,92 @@
+import { createRoute } from '@hono/zod-openapi'
+import { requireUser } from '../../middleware/auth'
+import { json, jsonBody, problem, userErrors } from '../../lib/openapi-schemas'
+import { pageOf } from '../../lib/paginate'
+import { IdParams } from '../../lib/params'
+import { BookingCreate, BookingSchema, OwnBookingsQuery } from './bookings.schemas'
+
+const user = { tags: ['Bookings'], security: [{ bearer: [] }], middleware: requireUser() }
+
+export const list = createRoute({
+  method: 'get',
+  path: '/api/bookings',
+  ...user,
+  summary: "The caller's bookings, newest first",
+  request: { query: OwnBookingsQuery },
+  responses: {
+    200: json(pageOf(BookingSchema), 'A page of bookings, each with its rented items'),
+    400: problem('Invalid paging or filter'),
+    ...userErrors,
+  },
+})
+
+export const programs = createRoute({
+  method: 'get',
+  path: '/api/bookings/regular-programs',
+  ...user,
+  summary: "The caller's regular-program enrolments (bookings of kind program), newest first",
+  request: { query: OwnBookingsQuery },
+  responses: {
+    200: json(pageOf(BookingSchema), 'A page of enrolments'),
+    400: problem('Invalid paging or filter'),
+    ...userErrors,
+  },
+})
+
+export const get = createRoute({
+  method: 'get',
+  path: '/api/bookings/{id}',
+  ...user,
+  summary: 'One booking of the caller (admins: any booking)',
+  request: { params: IdParams },
+  responses: {
+    200: json(BookingSchema, 'The booking'),
+    400: problem('Invalid id'),
+    404: problem('No such booking, or not the caller’s'),
+    ...userErrors,
+  },
+})
+
+export const create = createRoute({
+  method: 'post',
+  path: '/api/bookings',
+  ...user,
+  summary: 'Book a venue slot, optionally renting items',
+  description:
+    'A new booking is confirmed at once. Send an `Idempotency-Key` header to make retries safe: ' +
+    'the same key and body replay the first answer; the same key with another body is 422.',
+  request: { body: jsonBody(BookingCreate) },
+  responses: {
+    201: json(BookingSchema, 'Booked'),
+    400: problem(
+      'Invalid fields: an instant without offset or off a whole minute, end not after start, ' +
+        'longer than 24 hours, starting in the past, a repeated item_id, a bad quantity',
+    ),
+    409: problem(
+      'The venue is taken for an overlapping slot (`conflict` gives its times), an item has too ' +
+        'little stock left for the slot (`items`), or a request with this Idempotency-Key is ' +
+        'still running',
+    ),
+    422: problem(
+      'The venue does not exist or is inactive, an item does not exist, is inactive or is not a ' +
+        'rental item (`errors` names each), or the Idempotency-Key was used with another body',
+    ),
+    ...userErrors,
+  },
+})
+
+export const cancel = createRoute({
+  method: 'post',
+  path: '/api/bookings/{id}/cancel',
+  ...user,
+  summary: 'Cancel a booking, freeing its slot and rented items',
+  description: 'Owner or admin. Cancelling a cancelled booking answers 200 and changes nothing.',
+  request: { params: IdParams },
+  responses: {
+    200: json(BookingSchema, 'The cancelled booking'),
+    400: problem('Invalid id'),
+    404: problem('No such booking, or not the caller’s'),
+    409: problem('The booking is completed and can no longer be cancelled'),
+    ...userErrors,
+  },
+})

@@ -1,0 +1,137 @@
+import { inArray } from 'drizzle-orm'
+import { items, regularPrograms, venues } from '../../src/db/schema'
+import { uniq, type TestApp } from '../support/app'
+import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
+
+const HOUR = 3_600_000
+
+/** Whole hours from the start of the next UTC hour, far enough ahead never to be in the past. */
+export const hoursAhead = (hours: number) => {
+  const nextHour = Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR
+  return new Date(nextHour + hours * HOUR).toISOString()
+}
+
+export const minutesAfter = (instant: string, minutes: number) =>
+  new Date(new Date(instant).getTime() + minutes * 60_000).toISOString()
+
+interface ItemFields {
+  kind?: 'rental' | 'merchandise'
+  priceCents?: number
+  stock?: number
+  isActive?: boolean
+}
+
+/** Everything one test file made, removed again in foreign-key order. */
+export function fixtures(t: () => TestApp) {
+  const made = {
+    users: [] as number[],
+    venues: [] as number[],
+    items: [] as number[],
+    programs: [] as number[],
+  }
+
+  return {
+    async user(role: 'user' | 'admin' = 'user'): Promise<TestUser> {
+      const user = await makeUser(t(), role)
+      made.users.push(user.id)
+      return user
+    },
+
+    async venue(fields: { hourlyPriceCents?: number; isActive?: boolean } = {}): Promise<number> {
+      const [row] = await t()
+        .database.db.insert(venues)
+        .values({
+          name: `Court ${uniq()}`,
+          capacity: 10,
+          hourlyPriceCents: fields.hourlyPriceCents ?? 2000,
+          isActive: fields.isActive ?? true,
+        })
+        .returning({ id: venues.id })
+      made.venues.push(row!.id)
+      return row!.id
+    },
+
+    async venues(count: number): Promise<number[]> {
+      const rows = await t()
+        .database.db.insert(venues)
+        .values(
+          Array.from({ length: count }, () => ({
+            name: `Hall ${uniq()}`,
+            capacity: 10,
+            hourlyPriceCents: 1000,
+          })),
+        )
+        .returning({ id: venues.id })
+      made.venues.push(...rows.map((r) => r.id))
+      return rows.map((r) => r.id)
+    },
+
+    async item(fields: ItemFields = {}): Promise<number> {
+      const [row] = await t()
+        .database.db.insert(items)
+        .values({
+          name: `Racket ${uniq()}`,
+          kind: fields.kind ?? 'rental',
+          priceCents: fields.priceCents ?? 300,
+          stock: fields.stock ?? 10,
+          isActive: fields.isActive ?? true,
+        })
+        .returning({ id: items.id })
+      made.items.push(row!.id)
+      return row!.id
+    },
+
+    async program(venueId: number): Promise<number> {
+      const [row] = await t()
+        .database.db.insert(regularPrograms)
+        .values({
+          venueId,
+          name: `Yoga ${uniq()}`,
+          weekdays: [1, 3],
+          startTime: '18:00',
+          durationMinutes: 60,
+          startsOn: '2030-01-01',
+          endsOn: '2030-06-30',
+          capacity: 20,
+          priceCents: 9000,
+        })
+        .returning({ id: regularPrograms.id })
+      made.programs.push(row!.id)
+      return row!.id
+    },
+
+    async cleanup() {
+      const { db } = t().database
+      await removeUsers(t(), made.users)
+      if (made.programs.length) {
+        await db.delete(regularPrograms).where(inArray(regularPrograms.id, made.programs))
+      }
+      if (made.items.length) await db.delete(items).where(inArray(items.id, made.items))
+      if (made.venues.length) await db.delete(venues).where(inArray(venues.id, made.venues))
+    },
+  }
+}
+
+export interface BookingRequest {
+  venue_id: number
+  start_datetime: string
+  end_datetime: string
+  items?: { item_id: number; quantity: number }[]
+  notes?: string
+}
+
+export const book = (
+  t: TestApp,
+  user: TestUser,
+  body: BookingRequest | Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => t.app.request('/api/bookings', jsonInit('POST', body, { ...user.auth, ...headers }))
+
+export const get = (t: TestApp, user: TestUser, path: string) =>
+  t.app.request(path, { headers: user.auth })
+
+export const post = (t: TestApp, user: TestUser, path: string) =>
+  t.app.request(path, { method: 'POST', headers: user.auth })
+
+export const patch = (t: TestApp, user: TestUser, path: string, body: unknown) =>
+  t.app.request(path, jsonInit('PATCH', body, user.auth))
