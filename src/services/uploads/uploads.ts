@@ -1,0 +1,78 @@
+import { and, count, eq, exists, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { galleryImages, uploads } from '../../db/schema'
+import type { PageWindow } from '../../lib/paginate'
+
+export const uploadColumns = {
+  id: uploads.id,
+  userId: uploads.userId,
+  originalName: uploads.originalName,
+  storedName: uploads.storedName,
+  mime: uploads.mime,
+  sizeBytes: uploads.sizeBytes,
+  sha256: uploads.sha256,
+  createdAt: uploads.createdAt,
+}
+
+export type UploadRow = {
+  id: number
+  userId: number
+  originalName: string
+  storedName: string
+  mime: string
+  sizeBytes: number
+  sha256: string
+  createdAt: Date
+}
+
+export type UploadInput = Omit<UploadRow, 'id' | 'createdAt'>
+
+export function listUserUploads(db: Db, userId: number, window: PageWindow): Promise<UploadRow[]> {
+  return db
+    .select(uploadColumns)
+    .from(uploads)
+    .where(and(eq(uploads.userId, userId), window.after))
+    .orderBy(...window.orderBy)
+    .limit(window.limit)
+    .offset(window.offset)
+}
+
+export async function countUserUploads(db: Db, userId: number): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(uploads).where(eq(uploads.userId, userId))
+  return row?.n ?? 0
+}
+
+/** An upload and whether the public gallery shows it (then anyone may read it). */
+export async function findUpload(db: Db, id: number) {
+  const [row] = await db
+    .select({
+      ...uploadColumns,
+      isPublic: sql<boolean>`${exists(
+        db
+          .select({ one: sql`1` })
+          .from(galleryImages)
+          .where(and(eq(galleryImages.uploadId, uploads.id), eq(galleryImages.isPublic, true))),
+      )}`,
+    })
+    .from(uploads)
+    .where(eq(uploads.id, id))
+  return row
+}
+
+export async function findUserUploadBySha(db: Db, userId: number, sha256: string) {
+  const [row] = await db
+    .select(uploadColumns)
+    .from(uploads)
+    .where(and(eq(uploads.userId, userId), eq(uploads.sha256, sha256)))
+  return row
+}
+
+/** Inserts an upload unless the user already has this content; `undefined` then. */
+export async function insertUpload(db: Db, input: UploadInput): Promise<UploadRow | undefined> {
+  const [row] = await db
+    .insert(uploads)
+    .values(input)
+    .onConflictDoNothing({ target: [uploads.userId, uploads.sha256] })
+    .returning(uploadColumns)
+  return row
+}
