@@ -47,7 +47,7 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), pagination: PaginationSchema })
 
 export type SortValue = string | number
-type Key = [SortValue, number]
+export type Key = [SortValue, number]
 
 interface Cursor {
   key: Key
@@ -107,6 +107,26 @@ interface PaginateOptions<Row, Out> {
   map: (row: Row) => Out
 }
 
+/** Order and keyset condition of a page that follows the row with `key` (none: the first page). */
+export function keysetWindow<Row>(
+  keyset: Keyset<Row>,
+  key: Key | undefined,
+  limit: number,
+  offset = 0,
+): PageWindow {
+  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
+  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
+  const cast = sql.raw(keyset.sortType ?? 'bigint')
+  return {
+    after: key
+      ? sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${key[0]}::${cast}, ${key[1]}::bigint)`
+      : undefined,
+    orderBy: [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`],
+    limit,
+    offset,
+  }
+}
+
 /**
  * The one pagination rule of the API: `page`/`page_size` offsets or a `cursor` keyset, the
  * `{items, pagination}` envelope, and a `Link: rel="next"` header. One extra row is fetched to
@@ -117,19 +137,8 @@ export async function paginate<Row, Out>(c: Context, options: PaginateOptions<Ro
   const size = query.page_size
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
   const page = cursor ? cursor.page : query.page
-  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
-  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
-  const cast = sql.raw(keyset.sortType ?? 'bigint')
-  const after = cursor
-    ? sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${cursor.key[0]}::${cast}, ${cursor.key[1]}::bigint)`
-    : undefined
   const [fetched, total] = await Promise.all([
-    options.rows({
-      after,
-      orderBy: [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`],
-      limit: size + 1,
-      offset: cursor ? 0 : (page - 1) * size,
-    }),
+    options.rows(keysetWindow(keyset, cursor?.key, size + 1, cursor ? 0 : (page - 1) * size)),
     options.total(),
   ])
   const hasNext = fetched.length > size

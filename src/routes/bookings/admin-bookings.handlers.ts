@@ -1,5 +1,7 @@
 import type { AppRouteHandler } from '../../lib/context'
-import { paginate } from '../../lib/paginate'
+import { paginate, type Keyset } from '../../lib/paginate'
+import { streamList, wantsNdjson } from '../../lib/stream-list'
+import type { BookingItemRow } from '../../services/bookings/booking-columns'
 import { bookingItems } from '../../db/schema'
 import { iso } from '../../lib/serialize'
 import { changeStatus } from '../../services/bookings/booking-status'
@@ -28,6 +30,13 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
     userId: query.user_id,
     from: query.from,
     to: query.to,
+  }
+  if (wantsNdjson(c)) {
+    return streamList(c, {
+      keyset: byStart('desc'),
+      rows: withItems(db, Number.MAX_SAFE_INTEGER, (window) => listAllBookings(db, filter, window)),
+      map: toBookingWithItems,
+    }) as never
   }
   const page = await paginate(c, {
     query,
@@ -71,18 +80,27 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }
 
+const itemsNewestFirst: Keyset<BookingItemRow> = {
+  sort: bookingItems.id,
+  id: bookingItems.id,
+  direction: 'desc',
+  key: (i) => [i.id, i.id],
+}
+
 export const items: AppRouteHandler<typeof routes.items> = async (c) => {
   const { db } = c.var.deps.database
   const query = c.req.valid('query')
   const filter: BookingItemFilter = { bookingId: query.booking_id, itemId: query.item_id }
+  if (wantsNdjson(c)) {
+    return streamList(c, {
+      keyset: itemsNewestFirst,
+      rows: (window) => listBookingItems(db, filter, window),
+      map: toBookingItemRecord,
+    }) as never
+  }
   const page = await paginate(c, {
     query,
-    keyset: {
-      sort: bookingItems.id,
-      id: bookingItems.id,
-      direction: 'desc',
-      key: (i) => [i.id, i.id],
-    },
+    keyset: itemsNewestFirst,
     rows: (window) => listBookingItems(db, filter, window),
     total: () => countBookingItems(db, filter),
     map: toBookingItemRecord,

@@ -3,6 +3,7 @@ import { requireAdmin } from '../../middleware/auth'
 import { adminErrors, json, jsonBody, problem } from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
+import { ndjsonContent } from '../../lib/stream-list'
 import {
   AdminBookingsQuery,
   BookingItemRecordSchema,
@@ -26,7 +27,12 @@ export const list = createRoute({
   summary: 'All bookings, latest start first',
   request: { query: AdminBookingsQuery },
   responses: {
-    200: json(pageOf(BookingSchema), 'A page of bookings, each with its rented items'),
+    200: {
+      description:
+        'A page of bookings, each with its rented items; with `Accept: application/x-ndjson`, ' +
+        'every matching booking streamed one per line (paging parameters are then ignored)',
+      content: { ...json(pageOf(BookingSchema), '').content, ...ndjsonContent },
+    },
     400: problem('Invalid paging or filter'),
     ...adminErrors,
   },
@@ -67,7 +73,12 @@ export const items = createRoute({
   summary: 'All rented booking items, newest first',
   request: { query: BookingItemsQuery },
   responses: {
-    200: json(pageOf(BookingItemRecordSchema), 'A page of booking items'),
+    200: {
+      description:
+        'A page of booking items; with `Accept: application/x-ndjson`, every match streamed ' +
+        'one per line',
+      content: { ...json(pageOf(BookingItemRecordSchema), '').content, ...ndjsonContent },
+    },
     400: problem('Invalid paging or filter'),
     ...adminErrors,
   },

@@ -154,7 +154,8 @@ export const BookingStatusUpdate = z
 
 export const OwnBookingsQuery = PageQuery.extend({ status: BookingStatus.optional() })
 
-export const AdminBookingsQuery = PageQuery.extend({
+/** The admin filters, shared by the admin list and the export. */
+export const AdminBookingFilters = z.object({
   status: BookingStatus.optional(),
   venue_id: optionalId('venue_id'),
   user_id: optionalId('user_id'),
@@ -162,10 +163,19 @@ export const AdminBookingsQuery = PageQuery.extend({
     description: 'Only bookings ending after this instant (overlapping [from, to))',
   }),
   to: Instant.optional().openapi({ description: 'Only bookings starting before this instant' }),
-}).refine((q) => !q.from || !q.to || q.from < q.to, {
-  path: ['to'],
-  message: 'must be after from',
 })
+
+const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from < q.to
+const toAfterFrom = { path: ['to'], message: 'must be after from' }
+
+export const AdminBookingsQuery = PageQuery.extend(AdminBookingFilters.shape).refine(
+  fromBeforeTo,
+  toAfterFrom,
+)
+
+export const ExportQuery = AdminBookingFilters.extend({
+  format: z.enum(['ndjson', 'csv', 'json']).default('ndjson'),
+}).refine(fromBeforeTo, toAfterFrom)
 
 export const TodayQuery = PageQuery.extend({
   status: BookingStatus.optional(),

@@ -29,7 +29,7 @@ const ownWhere = (f: OwnFilter): SQL | undefined =>
     f.kind && eq(bookings.kind, f.kind),
   )
 
-const adminWhere = (f: AdminFilter): SQL | undefined =>
+export const adminWhere = (f: AdminFilter): SQL | undefined =>
   and(
     f.status && eq(bookings.status, f.status),
     f.venueId !== undefined ? eq(bookings.venueId, f.venueId) : undefined,

@@ -1,0 +1,31 @@
+import { createRoute } from '@hono/zod-openapi'
+import { requireAdmin } from '../../middleware/auth'
+import { adminErrors, problem } from '../../lib/openapi-schemas'
+import { ExportQuery } from '../bookings/bookings.schemas'
+
+const streamed = (type: string) => ({ schema: { type: 'string' as const } , example: type })
+
+export const exportBookings = createRoute({
+  method: 'get',
+  path: '/api/admin/bookings/export',
+  tags: ['Admin: bookings'],
+  summary: 'Stream every matching booking (with venue name and user email)',
+  description:
+    'Streamed from keyset batches with back-pressure; gzip when the client accepts it. ' +
+    'CSV follows RFC 4180; nested items are JSON text in CSV.',
+  security: [{ bearer: [] }],
+  middleware: requireAdmin(),
+  request: { query: ExportQuery },
+  responses: {
+    200: {
+      description: 'The bookings as an attachment',
+      content: {
+        'application/x-ndjson': streamed('ndjson'),
+        'text/csv': streamed('csv'),
+        'application/json': streamed('json'),
+      },
+    },
+    400: problem('Invalid filters'),
+    ...adminErrors,
+  },
+})

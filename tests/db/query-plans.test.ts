@@ -1,0 +1,188 @@
+import { describe, expect, test } from 'bun:test'
+import { sql } from 'drizzle-orm'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { queryRows, type Database, type Db } from '../../src/db/client'
+import { migrate } from '../../src/db/migrate'
+import * as schema from '../../src/db/schema'
+import { insertBulkBookings } from '../../src/db/seed/bulk-bookings'
+import { upsertDemoData } from '../../src/db/seed/demo-data'
+import type { PageWindow } from '../../src/lib/paginate'
+import { loadBookingItems } from '../../src/services/bookings/booking-columns'
+import { createBooking } from '../../src/services/bookings/create-booking'
+import { listBookingItems } from '../../src/services/bookings/list-booking-items'
+import { listAllBookings, listOwnBookings } from '../../src/services/bookings/list-bookings'
+import { listOrders } from '../../src/services/rack-orders/rack-orders'
+import { withFreshDatabase } from '../support/fresh-database'
+
+const BOOKINGS = 300_000
+const RACK_ORDERS = 50_000
+
+interface PlanNode {
+  'Node Type': string
+  'Index Name'?: string
+  Plans?: PlanNode[]
+}
+
+const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)]
+
+/** A second handle on the same database that remembers the SQL the services send. */
+function recording(database: Database) {
+  const sent: { query: string; params: unknown[] }[] = []
+  const logger = {
+    logQuery: (query: string, params: unknown[]) => void sent.push({ query, params }),
+  }
+  const db = (
+    database.sql
+      ? drizzlePostgres({ client: database.sql, schema, logger })
+      : drizzlePglite({ client: database.pglite!, schema, logger })
+  ) as unknown as Db
+  return { db, sent }
+}
+
+async function planOf(database: Database, query: string, params: unknown[]): Promise<PlanNode[]> {
+  const text = `explain (format json) ${query}`
+  const rows = database.sql
+    ? await database.sql.unsafe(text, params as never[])
+    : (await database.pglite!.query<Record<string, unknown>>(text, params)).rows
+  const raw = (rows[0] as Record<string, unknown>)['QUERY PLAN']
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[]
+  return nodes(parsed[0]!.Plan)
+}
+
+const firstPage = (orderBy: ReturnType<typeof sql>[]): PageWindow => ({
+  after: undefined,
+  orderBy,
+  limit: 51,
+  offset: 0,
+})
+
+describe('list queries are served by indexes on a large table', () => {
+  test(`with ${BOOKINGS} bookings and ${RACK_ORDERS} rack orders, no list query scans a table`, async () => {
+    await withFreshDatabase(async (database) => {
+      await migrate(database)
+      const demo = await upsertDemoData(database.db, { users: 200, bookings: BOOKINGS })
+      const startAt = new Date(Date.UTC(new Date().getUTCFullYear() - 1, 0, 1))
+      await insertBulkBookings(database.db, { count: BOOKINGS, ...demo, startAt })
+      await database.db.execute(sql`
+        insert into rack_orders (user_id, status, total_cents)
+        select (${sql.raw(`array[${demo.userIds.join(',')}]::bigint[]`)})[1 + n % ${demo.userIds.length}],
+               (array['paid','fulfilled','cancelled'])[1 + n % 3]::rack_order_status, 1000
+          from generate_series(1, ${RACK_ORDERS}) as n`)
+      await database.db.execute(sql`analyze`)
+      const { db, sent } = recording(database)
+      const userId = demo.userIds[7]!
+      const venueId = demo.venueIds[1]!
+      const itemId = demo.rentalItemIds[0]!
+      const [someBooking] = await queryRows<{ id: number }>(
+        database.db,
+        sql`select booking_id as id from booking_items limit 1`,
+      )
+      const byId = [sql`${schema.bookings.id} desc`]
+      const byItemId = [sql`${schema.bookingItems.id} desc`]
+      const byStart = [sql`${schema.bookings.startDatetime} desc`, sql`${schema.bookings.id} desc`]
+      const from = new Date(Date.now() + 30 * 86_400_000)
+      const to = new Date(from.getTime() + 86_400_000)
+
+      const byOrderId = [sql`${schema.rackOrders.id} desc`]
+      const fromTable = (table: string) => (q: string) => q.includes(`from "${table}"`)
+      const expectations: [string, () => Promise<unknown>, string[], ((q: string) => boolean)?][] = [
+        [
+          'own rack orders',
+          () => listOrders(db, userId, undefined, firstPage(byOrderId)),
+          ['rack_orders_user_id_id_idx'],
+          fromTable('rack_orders'),
+        ],
+        [
+          'own rack orders by status',
+          () => listOrders(db, userId, 'paid', firstPage(byOrderId)),
+          ['rack_orders_user_id_status_idx', 'rack_orders_user_id_id_idx'],
+          fromTable('rack_orders'),
+        ],
+        [
+          'own list',
+          () => listOwnBookings(db, { userId }, firstPage(byId)),
+          ['bookings_user_id_id_idx'],
+        ],
+        [
+          'own list by status',
+          () => listOwnBookings(db, { userId, status: 'cancelled' }, firstPage(byId)),
+          ['bookings_user_id_status_idx', 'bookings_user_id_id_idx'],
+        ],
+        [
+          'admin list',
+          () => listAllBookings(db, {}, firstPage(byStart)),
+          ['bookings_start_datetime_idx'],
+        ],
+        [
+          'admin list by venue',
+          () => listAllBookings(db, { venueId }, firstPage(byStart)),
+          // with few venues, walking the start index backwards is as good as the venue's index
+          ['bookings_venue_id_start_datetime_idx', 'bookings_start_datetime_idx'],
+        ],
+        [
+          'admin list by user',
+          () => listAllBookings(db, { userId }, firstPage(byStart)),
+          ['bookings_user_id_id_idx', 'bookings_user_id_status_idx', 'bookings_start_datetime_idx'],
+        ],
+        [
+          'admin list by status',
+          () => listAllBookings(db, { status: 'pending' }, firstPage(byStart)),
+          ['bookings_status_start_datetime_idx', 'bookings_start_datetime_idx'],
+        ],
+        [
+          'admin list from/to',
+          () => listAllBookings(db, { from, to }, firstPage(byStart)),
+          ['bookings_start_datetime_idx'],
+        ],
+        [
+          'booking items by item',
+          () =>
+            listBookingItems(db, { itemId }, firstPage(byItemId)),
+          // a popular item's newest rows are found as fast by walking the primary key backwards
+          ['booking_items_item_id_idx', 'booking_items_pkey'],
+        ],
+        [
+          'booking items by booking',
+          () =>
+            listBookingItems(db, { bookingId: someBooking!.id }, firstPage(byItemId)),
+          ['booking_items_booking_id_idx', 'booking_items_booking_item_key'],
+        ],
+        [
+          'items of a page',
+          () => loadBookingItems(db, [someBooking!.id, someBooking!.id + 1]),
+          ['booking_items_booking_id_idx', 'booking_items_booking_item_key'],
+        ],
+        [
+          'rental stock of a slot',
+          async () => {
+            await createBooking(db, {
+              userId,
+              venueId,
+              start: new Date(Date.UTC(2099, 0, 1, 10)),
+              end: new Date(Date.UTC(2099, 0, 1, 11)),
+              items: [{ itemId, quantity: 1 }],
+              notes: null,
+            })
+            const stock = sent.findLast((s) => s.query.includes('sum('))!
+            sent.push(stock)
+          },
+          ['bookings_active_period_idx'],
+        ],
+      ]
+
+      for (const [name, run, allowed, pick] of expectations) {
+        const before = sent.length
+        await run()
+        const { query, params } = pick ? sent.slice(before).find((s) => pick(s.query))! : sent.at(-1)!
+        const plan = await planOf(database, query, params)
+        const used = plan.map((n) => n['Index Name']).filter(Boolean)
+        // the name rides along so a failure says which query it was
+        const seqScans = plan.filter((n) => n['Node Type'] === 'Seq Scan').length
+        expect({ name, seqScans }).toEqual({ name, seqScans: 0 })
+        const served = used.some((index) => allowed.includes(index!))
+        expect({ name, served, used }).toEqual({ name, served: true, used })
+      }
+    })
+  }, 240_000)
+})
