@@ -1,0 +1,26 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Schema } from 'hono'
+import type { AppEnv } from '../../lib/context'
+import * as handlers from './docs.handlers'
+import * as routes from './docs.routes'
+import { documentRenderer } from './openapi-document'
+
+/**
+ * Serves the OpenAPI document and its reference page from the root app. Call it last: the
+ * document describes whatever the app's registry holds when it is first requested, and every
+ * `.route()` merges its router's routes into that registry as it is mounted.
+ *
+ * @example
+ * const app = withDocs(createApp(deps).route('/', venuesRouter))
+ */
+export function withDocs<S extends Schema>(app: OpenAPIHono<AppEnv, S>) {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'The `token` answered by POST /api/auth/register or POST /api/auth/login',
+  })
+  return app
+    .openapi(routes.document, handlers.getDocument(documentRenderer(app)))
+    .openapi(routes.page, handlers.getPage)
+}

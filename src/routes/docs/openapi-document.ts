@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import pkg from '../../../package.json'
+
+export const API_TITLE = 'Venue booking API'
+
+const description = `
+Book venues (sports halls, studios, courts) for a time slot and rent items with them, enrol in
+regular programs, buy from the shop rack, browse the public gallery; staff run it from
+\`/api/admin\`.
+
+- **Auth**: \`Authorization: Bearer <token>\` with the \`token\` from \`POST /api/auth/register\` or
+  \`POST /api/auth/login\`. A missing or invalid token is 401 (with \`WWW-Authenticate\`); a
+  non-admin on \`/api/admin/*\` is 403; another user's booking, order or upload is 404.
+- **Errors** are RFC 9457 \`application/problem+json\`: \`{type, title, status, detail, errors?}\`,
+  where \`errors\` lists each invalid field as \`{path, message}\`.
+- **Lists** take \`page\` and \`page_size\` (1 to 100) and answer \`{items, pagination}\`;
+  \`pagination.next_cursor\`, passed back as \`cursor\`, pages by keyset, and \`Link: rel="next"\`
+  points at the next page.
+- **Values**: instants are RFC 3339 and must carry an offset (answers are UTC), money is integer
+  cents, ids are numbers, fields are snake_case.
+- **Retries**: creates accept an \`Idempotency-Key\`; reusing one with another body is 422.
+- **Load**: under memory pressure the service answers 503 with \`Retry-After\` rather than fail.
+`.trim()
+
+export interface RenderedDocument {
+  body: string
+  etag: string
+}
+
+/**
+ * The app's OpenAPI 3.1 document, serialized with its ETag. It is built on first use, when every
+ * router has been mounted and merged its routes into the app's registry, and then kept: routes do
+ * not change while the process runs.
+ */
+export function documentRenderer(app: OpenAPIHono<any, any, any>): () => RenderedDocument {
+  let rendered: RenderedDocument | undefined
+  return () => {
+    if (!rendered) {
+      const body = JSON.stringify(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: { title: API_TITLE, version: pkg.version, description },
+        }),
+      )
+      const hash = createHash('sha256').update(body).digest('base64url')
+      rendered = { body, etag: `"${hash}"` }
+    }
+    return rendered
+  }
+}
