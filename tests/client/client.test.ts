@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { createClient, DetailedError, pages, paginate, parseResponse } from '../../src/client'
+import { book, fixtures, hoursAhead, minutesAfter, post } from '../bookings/fixtures'
+import { readJson, testApp, type TestApp } from '../support/app'
+import { serve } from '../support/serve'
+import type { TestUser } from '../support/users'
+
+let t: TestApp
+let server: ReturnType<typeof serve>
+let me: TestUser
+/** The caller's booking ids, newest first (the list's order). */
+let bookingIds: number[]
+const f = fixtures(() => t)
+
+/** A fetch that records the URLs it was asked for, optionally rewriting JSON answers. */
+function recordingFetch(rewrite?: (body: any) => unknown) {
+  const urls: URL[] = []
+  const fetcher = async (input: string | URL | Request, init?: RequestInit) => {
+    urls.push(new URL(input instanceof Request ? input.url : input))
+    const res = await fetch(input, init)
+    if (!rewrite || !res.ok) return res
+    return Response.json(rewrite(await res.json()), { status: res.status, headers: res.headers })
+  }
+  return { urls, fetch: fetcher as typeof fetch }
+}
+
+beforeAll(async () => {
+  t = await testApp()
+  server = serve(t)
+  me = await f.user()
+  const venue = await f.venue()
+  bookingIds = []
+  for (let hour = 1; hour <= 7; hour++) {
+    const start = hoursAhead(hour * 2)
+    const res = await book(t, me, {
+      venue_id: venue,
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+    })
+    expect(res.status).toBe(201)
+    bookingIds.unshift((await readJson(res)).id)
+  }
+})
+
+afterAll(async () => {
+  await server.stop()
+  await f.cleanup()
+})
+
+describe('the typed client (hc<AppType>) against a running server', () => {
+  test('a JWT in the options authenticates; answers are parsed JSON', async () => {
+    const api = createClient(server.url, { token: me.token })
+    const res = await api.api.auth.me.$get()
+    expect(res.status).toBe(200)
+    const user = await parseResponse(res)
+    expect(user).toMatchObject({ id: me.id, email: me.email, role: 'user' })
+
+    const venues = await parseResponse(api.api.venues.$get({ query: { page_size: 1 } }))
+    expect(venues.pagination.page_size).toBe(1)
+  })
+
+  test('the token can be a function, read before every request', async () => {
+    let token: string | undefined
+    const api = createClient(server.url, { token: () => token })
+    expect((await api.api.auth.me.$get()).status).toBe(401)
+    token = me.token
+    expect((await api.api.auth.me.$get()).status).toBe(200)
+  })
+
+  test('an error answer throws DetailedError carrying the problem+json body', async () => {
+    const api = createClient(server.url)
+    const error = await parseResponse(api.api.auth.me.$get()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DetailedError)
+    const detailed = error as DetailedError
+    expect(detailed.statusCode).toBe(401)
+    expect(detailed.detail.data).toMatchObject({ status: 401, title: 'Unauthorized' })
+  })
+})
+
+describe('paginate()', () => {
+  test('walks every item across pages by next_cursor, one request per page', async () => {
+    const { urls, fetch } = recordingFetch()
+    const api = createClient(server.url, { token: me.token, fetch })
+    const seen: number[] = []
+    for await (const booking of paginate(api.api.bookings, { page_size: 3 })) {
+      expect(booking.user_id).toBe(me.id)
+      seen.push(booking.id)
+    }
+    expect(seen).toEqual(bookingIds)
+    expect(urls).toHaveLength(3)
+    expect(urls[0]!.searchParams.has('cursor')).toBe(false)
+    for (const url of urls.slice(1)) {
+      expect(url.searchParams.get('cursor')).toBeTruthy()
+      expect(url.searchParams.get('page_size')).toBe('3')
+      expect(url.searchParams.has('page')).toBe(false)
+    }
+  })
+
+  test('keeps the filters on every page', async () => {
+    const [a, b] = [bookingIds[1]!, bookingIds[4]!]
+    const other = await f.user()
+    for (const id of [a, b])
+      expect((await post(t, me, `/api/bookings/${id}/cancel`)).status).toBe(200)
+    const api = createClient(server.url, { token: me.token })
+    const cancelled: number[] = []
+    for await (const booking of paginate(api.api.bookings, { status: 'cancelled', page_size: 1 })) {
+      expect(booking.status).toBe('cancelled')
+      cancelled.push(booking.id)
+    }
+    expect(cancelled).toEqual([a, b])
+
+    const nobody = createClient(server.url, { token: other.token })
+    const none: unknown[] = []
+    for await (const booking of paginate(nobody.api.bookings)) none.push(booking)
+    expect(none).toEqual([])
+  })
+
+  test('without next_cursor (an older server) it follows has_next and page', async () => {
+    const { urls, fetch } = recordingFetch((body) => {
+      const { next_cursor: _dropped, ...pagination } = body.pagination
+      return { ...body, pagination }
+    })
+    const api = createClient(server.url, { token: me.token, fetch })
+    const seen: number[] = []
+    for await (const booking of paginate(api.api.bookings, { page_size: 2 })) seen.push(booking.id)
+    expect(seen).toEqual(bookingIds)
+    expect(urls.map((u) => u.searchParams.get('page'))).toEqual([null, '2', '3', '4'])
+  })
+
+  test('stops fetching when the loop stops', async () => {
+    const { urls, fetch } = recordingFetch()
+    const api = createClient(server.url, { token: me.token, fetch })
+    for await (const booking of paginate(api.api.bookings, { page_size: 2 })) {
+      expect(booking.id).toBe(bookingIds[0]!)
+      break
+    }
+    expect(urls).toHaveLength(1)
+  })
+
+  test('pages() gives each page with its pagination, for a "Load more" button', async () => {
+    const api = createClient(server.url, { token: me.token })
+    const seen = []
+    for await (const page of pages(api.api.bookings, { page_size: 4 })) {
+      seen.push([page.pagination.page, page.items.length, page.pagination.has_next] as const)
+      expect(page.pagination.total).toBe(bookingIds.length)
+    }
+    expect(seen).toEqual([
+      [1, 4, true],
+      [2, 3, false],
+    ])
+  })
+
+  test('a refused request throws with its status; nothing is yielded', async () => {
+    const api = createClient(server.url)
+    const seen: unknown[] = []
+    const error = await (async () => {
+      for await (const booking of paginate(api.api.bookings)) seen.push(booking)
+    })().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DetailedError)
+    expect((error as DetailedError).statusCode).toBe(401)
+    expect(seen).toEqual([])
+
+    const bad = createClient(server.url, { token: me.token })
+    const invalid = await pages(bad.api.bookings, { page_size: 1000 })
+      .next()
+      .catch((e) => e)
+    expect((invalid as DetailedError).statusCode).toBe(400)
+  })
+})

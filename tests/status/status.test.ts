@@ -1,0 +1,186 @@
+import { describe, expect, test } from 'bun:test'
+import { appWithFakeMemory } from '../memory/fake-memory'
+import { readJson, testApp, type TestApp } from '../support/app'
+import { startServerProcess } from '../support/process'
+import { eventReader } from './events'
+
+/** A test app on a loopback port; `pending()` counts the responses the server still sends. */
+function serveApp(t: Pick<TestApp, 'app'>) {
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: t.app.fetch })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    pending: () => server.pendingRequests,
+    stop: () => server.stop(true),
+  }
+}
+
+async function until(check: () => boolean, ms = 5000) {
+  const deadline = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
+    await Bun.sleep(50)
+  }
+}
+
+const streamUrlOf = (page: string) => /<body data-stream="([^"]*)"/.exec(page)?.[1]
+
+describe('GET /status', () => {
+  test('a self-contained page under a nonce-based Content-Security-Policy', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const res = await t.app.request('/status')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toStartWith('text/html')
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const csp = res.headers.get('content-security-policy')!
+    expect(csp).toContain("default-src 'none'")
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1]
+    expect(nonce).toBeTruthy()
+
+    const page = await res.text()
+    expect(page).toStartWith('<!doctype html>')
+    expect(page).toContain(`<script nonce="${nonce}">`)
+    expect(page).toContain(`<style nonce="${nonce}">`)
+    expect(page).not.toMatch(/<script(?![^>]*nonce=)/)
+    expect(page).not.toMatch(/(src|href)="(https?:)?\/\//)
+    expect(streamUrlOf(page)).toBe('/status/stream')
+
+    const other = await t.app.request('/status')
+    expect(other.headers.get('content-security-policy')).not.toContain(nonce)
+  })
+
+  test('METRICS_TOKEN: 401 without; a header or ?token= admits, also to the stream', async () => {
+    const token = 'status-token/odd&chars+='
+    const t = await testApp({ METRICS_TOKEN: token })
+    for (const path of [
+      '/status',
+      '/status/stream',
+      '/status?token=wrong',
+      '/status/stream?token=',
+    ]) {
+      const res = await t.app.request(path)
+      expect([path, res.status]).toEqual([path, 401])
+      expect(res.headers.get('content-type')).toBe('application/problem+json')
+      expect(res.headers.get('www-authenticate')).toContain('Bearer')
+    }
+    const wrongHeader = await t.app.request('/status', {
+      headers: { Authorization: 'Bearer nope' },
+    })
+    expect(wrongHeader.status).toBe(401)
+
+    const expected = `/status/stream?token=${encodeURIComponent(token)}`
+    const byQuery = await t.app.request(`/status?token=${encodeURIComponent(token)}`)
+    expect(byQuery.status).toBe(200)
+    expect(streamUrlOf(await byQuery.text())).toBe(expected.replaceAll('&', '&amp;'))
+    const byHeader = await t.app.request('/status', {
+      headers: { Authorization: `Bearer ${token}` },
+    })
+    expect(byHeader.status).toBe(200)
+    expect(streamUrlOf(await byHeader.text())).toBe(expected.replaceAll('&', '&amp;'))
+
+    const stream = await t.app.request(expected)
+    expect(stream.status).toBe(200)
+    await stream.body?.cancel()
+  })
+})
+
+describe('GET /status/stream', () => {
+  test('sends the figures of /api/health/memory and /metrics now, then every second', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const server = serveApp(t)
+    try {
+      const res = await fetch(`${server.url}/status/stream`, {
+        headers: { 'Accept-Encoding': 'gzip, deflate' },
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/event-stream')
+      expect(res.headers.get('cache-control')).toBe('no-cache')
+      expect(res.headers.get('content-encoding')).toBeNull()
+      const events = eventReader(res)
+
+      const first = await events.next()
+      expect(first).toMatchObject({ event: 'figures', id: '1' })
+      const memory = await readJson(await fetch(`${server.url}/api/health/memory`))
+      expect(Object.keys(first.data.memory).sort()).toEqual(Object.keys(memory).sort())
+      expect(first.data.memory).toMatchObject({
+        limit_bytes: memory.limit_bytes,
+        limit_source: memory.limit_source,
+        threshold_percent: 85,
+        critical_percent: 90,
+      })
+      expect(first.data.database).toMatchObject({ kind: t.database.kind })
+      expect(first.data.database.max).toBeGreaterThanOrEqual(1)
+      expect(first.data.guard_enabled).toBe(true)
+
+      for (let i = 0; i < 5; i++) await fetch(`${server.url}/api/health`)
+      const started = Date.now()
+      const second = await events.next()
+      expect(Date.now() - started).toBeLessThan(2000)
+      expect(second.id).toBe('2')
+      expect(second.data.requests.total).toBeGreaterThanOrEqual(first.data.requests.total + 6)
+      expect(second.data.requests.per_second).toBeGreaterThan(0)
+      expect(second.data.latency_ms.p50).toBeGreaterThanOrEqual(0)
+      expect(second.data.latency_ms.p95).toBeGreaterThanOrEqual(second.data.latency_ms.p50)
+      expect(Date.parse(second.data.at)).toBeGreaterThan(Date.parse(first.data.at))
+      await events.close()
+    } finally {
+      server.stop()
+    }
+  })
+
+  test('follows the guard: state changes and shed counts show in the next event', async () => {
+    const f = await appWithFakeMemory({ METRICS_TOKEN: '' })
+    const server = serveApp(f)
+    try {
+      const events = eventReader(await fetch(`${server.url}/status/stream`))
+      expect((await events.next()).data.memory).toMatchObject({ state: 'ok', usage_percent: 50 })
+      f.setUsage(87)
+      expect((await fetch(`${server.url}/api/auth/login`, { method: 'POST' })).status).toBe(503)
+      const next = (await events.next()).data.memory
+      expect(next).toMatchObject({ state: 'high', usage_percent: 87 })
+      expect(next.shed_by_reason.memory_high).toBe(1)
+      expect(next.shed_total).toBe(1)
+
+      // Critical sheds everything but the operators' views, this page among them.
+      f.setUsage(95)
+      expect((await fetch(`${server.url}/api/venues`)).status).toBe(503)
+      expect((await fetch(`${server.url}/status`)).status).toBe(200)
+      const again = eventReader(await fetch(`${server.url}/status/stream`))
+      expect((await again.next()).data.memory).toMatchObject({ state: 'critical' })
+      expect((await events.next()).data.memory.shed_by_reason.memory_critical).toBe(1)
+      await again.close()
+      await events.close()
+    } finally {
+      server.stop()
+    }
+  })
+
+  test('ends when the client goes away', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const server = serveApp(t)
+    try {
+      const hangUp = new AbortController()
+      const res = await fetch(`${server.url}/status/stream`, { signal: hangUp.signal })
+      await eventReader(res).next()
+      expect(server.pending()).toBe(1)
+      hangUp.abort()
+      await until(() => server.pending() === 0)
+    } finally {
+      server.stop()
+    }
+  })
+
+  test('SIGTERM ends open streams: the graceful shutdown does not wait for them', async () => {
+    const running = await startServerProcess({ SHUTDOWN_TIMEOUT_SECONDS: '30' })
+    try {
+      const events = eventReader(await fetch(`${running.url}/status/stream`))
+      await events.next()
+      const signalled = Date.now()
+      running.proc.kill('SIGTERM')
+      expect(await running.exited).toBe(0)
+      expect(Date.now() - signalled).toBeLessThan(10_000)
+      expect(running.output()).not.toContain('shutdown time-out reached')
+    } finally {
+      running.cleanup()
+    }
+  }, 90_000)
+})
