@@ -2,26 +2,34 @@ import type { Deps } from './lib/context'
 import { createApp } from './lib/create-app'
 import { authRouter } from './routes/auth/auth.index'
 import { bookingsRouter } from './routes/bookings/bookings.index'
+import { withDocs } from './routes/docs/docs.index'
+import { exportsRouter } from './routes/exports/exports.index'
 import { galleryRouter } from './routes/gallery/gallery.index'
 import { healthRouter } from './routes/health/health.index'
 import { itemsRouter } from './routes/items/items.index'
 import { programsRouter } from './routes/programs/programs.index'
 import { rackOrdersRouter } from './routes/rack-orders/rack-orders.index'
+import { statusRouter } from './routes/status/status.index'
 import { uploadsRouter } from './routes/uploads/uploads.index'
 import { venuesRoutes } from './routes/venues/venues.index'
 
 /** The whole HTTP surface: every router mounted on the shared base. */
 export function buildApp(deps: Deps) {
-  return createApp(deps)
+  const app = createApp(deps)
     .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', venuesRoutes)
     .route('/', itemsRouter)
     .route('/', programsRouter)
+    .route('/', exportsRouter)
     .route('/', bookingsRouter)
     .route('/', rackOrdersRouter)
     .route('/', uploadsRouter)
     .route('/', galleryRouter)
+    .route('/', statusRouter)
+
+  // Last, so the document it serves covers every router mounted above.
+  return withDocs(app)
 }
 
 export type App = ReturnType<typeof buildApp>

@@ -54,11 +54,13 @@ export const envSchema = z
     MEMORY_CRITICAL_PERCENT: int(1, 100).default(90),
     GC_INTERVAL_SECONDS: int(0, 86_400).default(30),
     MAX_IN_FLIGHT: int(1, 100_000).default(256),
+    MEMORY_GUARD_ENABLED: bool.default(true),
     UPLOAD_DIR: z.string().min(1).default('./data/uploads'),
     UPLOAD_MAX_FILE_MB: int(1, 1024).default(10),
     UPLOAD_MAX_FILES: int(1, 100).default(10),
     CACHE_TTL_SECONDS: int(0, 86_400).default(60),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
+    REDIS_KEY_PREFIX: z.string().max(100).default('venue-booking:'),
     METRICS_TOKEN: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {

@@ -4,6 +4,8 @@ import { migrate } from './db/migrate'
 import type { Env } from './env'
 import type { Deps } from './lib/context'
 import { createDeps } from './lib/deps'
+import { startPeriodicGc } from './lib/memory/periodic-gc'
+import { jsonMaxBytes, uploadMaxBytes } from './middleware/body-limit'
 import { ensureAdmin } from './services/users/users'
 
 export interface RunningServer {
@@ -23,15 +25,29 @@ export async function startServer(env: Env): Promise<RunningServer> {
     await ensureAdmin(database.db, env.ADMIN_EMAIL, env.ADMIN_PASSWORD)
   }
   const app = buildApp(deps)
+  const { memory } = deps
+  memory.start()
+  const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
 
   const server = Bun.serve({
     port: env.PORT,
     hostname: env.HOST,
     fetch: app.fetch,
-    // Bodies are limited by the app itself (per route); Bun's own cap only has to be above them.
-    maxRequestBodySize: 1024 * 1024 * 1024,
+    // Bodies are limited by the app itself (per route, with problem answers); Bun's own cap is a
+    // backstop just above the largest of them.
+    maxRequestBodySize: Math.max(jsonMaxBytes(env), uploadMaxBytes(env)) + 1024 * 1024,
     idleTimeout: 30,
   })
+  logger.info(
+    {
+      limit_bytes: memory.limit.bytes,
+      limit_source: memory.limit.source,
+      rss_bytes: memory.reading.rss,
+      guard: env.MEMORY_GUARD_ENABLED,
+      gc_interval_seconds: env.GC_INTERVAL_SECONDS,
+    },
+    'memory limit',
+  )
   logger.info({ port: server.port, database: database.kind }, 'listening')
 
   let stopping: Promise<void> | undefined
@@ -46,6 +62,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
         logger.warn('shutdown time-out reached; closing remaining connections')
         await server.stop(true)
       }
+      stopGc()
+      await deps.close()
       await database.close()
       logger.info('stopped')
     })())

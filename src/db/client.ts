@@ -51,6 +51,9 @@ function openPostgres(env: DbEnv, url: string): Database {
   const sql = postgres(url, {
     max,
     connect_timeout: env.DB_CONNECT_TIMEOUT_SECONDS,
+    // postgres.js backs off up to 20 s between reconnects and queued queries wait it out; short
+    // waits keep a dead database a fast 503 and let the pool recover as soon as it is back.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
     idle_timeout: 60,
     max_lifetime: 60 * 30,
     onnotice: () => {},

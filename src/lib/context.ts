@@ -1,8 +1,11 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import type { Cache } from './cache/cache'
 import type { LoginThrottle } from './login-throttle'
 import type { Logger } from './logger'
+import type { MemoryMonitor, ShedReason } from './memory/monitor'
+import type { Metrics } from './metrics'
 
 /** What a running service is made of; built once in src/index.ts, and by tests the same way. */
 export interface Deps {
@@ -13,6 +16,13 @@ export interface Deps {
   /** JWT_SECRET, or a random one per process outside production (tokens then die on restart). */
   jwtSecret: string
   loginThrottle: LoginThrottle
+  /** Memory state and counters behind the guard, /api/health/memory and /metrics. */
+  memory: MemoryMonitor
+  metrics: Metrics
+  /** Rarely changing public reads; in Redis when REDIS_URL is set. */
+  cache: Cache
+  /** Stops timers and closes connections other than the database's. */
+  close(): Promise<void>
 }
 
 export interface AuthUser {
@@ -25,6 +35,8 @@ export interface AppEnv {
     deps: Deps
     requestId: string
     user: AuthUser
+    /** Set when the memory guard refused the request (counted, not logged one by one). */
+    shed: ShedReason | undefined
   }
 }
 

@@ -1,13 +1,35 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { cors } from 'hono/cors'
 import type { ZodError } from 'zod'
+import { accessLog } from '../middleware/access-log'
+import { bufferedBodyLimit, isUploadPath, jsonMaxBytes } from '../middleware/body-limit'
+import { compression } from '../middleware/compression'
+import { memoryGuard, memoryRetryAfter, shedProblem } from '../middleware/memory-guard'
+import { requestMetrics } from '../middleware/request-metrics'
 import type { AppEnv, Deps } from './context'
 import { isDatabaseOutage, sqlState } from './db-errors'
+import { isOutOfMemory } from './memory/out-of-memory'
 import { allowedMethodsFinder } from './method-not-allowed'
 import { Problem, problemResponse, statusProblem, type FieldError } from './problem'
+
+/** Responses below this size are sent as they are: compressing them costs more than it saves. */
+const COMPRESS_THRESHOLD_BYTES = 1024
+/** Least time between two collections forced by out-of-memory errors. */
+const OOM_GC_GAP_MS = 1000
+
+/**
+ * An error or not-found answer built as a bare Response would drop the headers middleware set
+ * before it (CORS, X-Request-Id); reading `c.res` first makes hono carry them over.
+ */
+function withContextHeaders(c: Context, res: Response): Response {
+  void c.res
+  c.res = res
+  return c.res
+}
 
 export function fieldErrors(error: ZodError, prefix?: string): FieldError[] {
   return error.issues.map((issue) => ({
@@ -32,16 +54,22 @@ export function createRouter() {
   })
 }
 
-/** Builds the bare app shared by the server and the tests: ids, headers, CORS, errors. */
+/**
+ * Builds the bare app shared by the server and the tests: ids, logs, metrics, headers, CORS, the
+ * memory guard, body limits, compression, errors.
+ */
 export function createApp(deps: Deps) {
   const app = createRouter()
   const allowedMethods = allowedMethodsFinder(app)
+  const { env } = deps
 
   app.use(requestId({ headerName: 'X-Request-Id' }))
   app.use(async (c, next) => {
     c.set('deps', deps)
     await next()
   })
+  app.use(accessLog(deps.logger))
+  app.use(requestMetrics(deps.metrics))
   app.use(
     cors({
       origin: deps.env.CORS_ORIGINS,
@@ -52,47 +80,68 @@ export function createApp(deps: Deps) {
     }),
   )
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+  if (env.MEMORY_GUARD_ENABLED) {
+    app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
+  }
+  // Uploads stream to disk under their own, larger limit (uploadBodyLimit on that route).
+  app.use(bufferedBodyLimit({ maxBytes: jsonMaxBytes(env), skip: isUploadPath }))
+  app.use(compression({ threshold: COMPRESS_THRESHOLD_BYTES }))
 
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path)
     if (allow.length > 0) {
-      return problemResponse(
-        statusProblem(405, `${c.req.method} is not allowed on ${c.req.path}.`),
-        { Allow: allow.join(', ') },
+      return withContextHeaders(
+        c,
+        problemResponse(statusProblem(405, `${c.req.method} is not allowed on ${c.req.path}.`), {
+          Allow: allow.join(', '),
+        }),
       )
     }
-    return problemResponse(statusProblem(404, `No route for ${c.req.method} ${c.req.path}.`))
+    return withContextHeaders(
+      c,
+      problemResponse(statusProblem(404, `No route for ${c.req.method} ${c.req.path}.`)),
+    )
   })
 
-  app.onError((error, c) => {
-    if (error instanceof Problem) return error.getResponse()
-    if (error instanceof HTTPException) {
-      const res = error.res
-      const headers: Record<string, string> = {}
-      res?.headers.forEach((v, k) => {
-        if (k !== 'content-type' && k !== 'content-length') headers[k] = v
-      })
-      return problemResponse(statusProblem(error.status, error.message || 'Request refused.'), headers)
-    }
-    if (isDatabaseOutage(error)) {
-      deps.logger.warn({ err: error, request_id: c.var.requestId }, 'database unavailable')
-      return problemResponse(
-        statusProblem(503, 'The database is unavailable; try again shortly.'),
-        { 'Retry-After': '5', 'Cache-Control': 'no-store' },
-      )
-    }
-    const state = sqlState(error)
-    if (state === '23505' || state === '23P01' || state === '23503') {
-      return problemResponse(
-        statusProblem(409, 'The change conflicts with existing data.'),
-      )
-    }
-    if (state === '22003' || state === '22P02' || state === '22007' || state === '22008') {
-      return problemResponse(statusProblem(400, 'A value is out of range or malformed.'))
-    }
-    deps.logger.error({ err: error, request_id: c.var.requestId }, 'unhandled error')
-    return problemResponse(statusProblem(500, 'An unexpected error occurred.'))
-  })
+  app.onError((error, c) => withContextHeaders(c, renderError(deps, error, c)))
 
   return app
+}
+
+function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {
+  if (error instanceof Problem) return error.getResponse()
+  if (isOutOfMemory(error)) {
+    // The allocation failed, not the process: give the memory back and refuse this request.
+    deps.memory.recordShed('out_of_memory')
+    deps.memory.collect('out_of_memory', OOM_GC_GAP_MS)
+    deps.logger.warn({ err: error, request_id: c.var.requestId }, 'out of memory in a request')
+    return shedProblem('out_of_memory', memoryRetryAfter(deps.memory)).getResponse()
+  }
+  if (error instanceof HTTPException) {
+    const res = error.res
+    const headers: Record<string, string> = {}
+    res?.headers.forEach((v, k) => {
+      if (k !== 'content-type' && k !== 'content-length') headers[k] = v
+    })
+    const detail = error.message || 'Request refused.'
+    return problemResponse(statusProblem(error.status, detail), headers)
+  }
+  if (isDatabaseOutage(error)) {
+    deps.logger.warn({ err: error, request_id: c.var.requestId }, 'database unavailable')
+    return problemResponse(
+      statusProblem(503, 'The database is unavailable; try again shortly.'),
+      { 'Retry-After': '5', 'Cache-Control': 'no-store' },
+    )
+  }
+  const state = sqlState(error)
+  if (state === '23505' || state === '23P01' || state === '23503') {
+    return problemResponse(
+      statusProblem(409, 'The change conflicts with existing data.'),
+    )
+  }
+  if (['22003', '22P02', '22007', '22008', '22021'].includes(state ?? '')) {
+    return problemResponse(statusProblem(400, 'A value is out of range or malformed.'))
+  }
+  deps.logger.error({ err: error, request_id: c.var.requestId }, 'unhandled error')
+  return problemResponse(statusProblem(500, 'An unexpected error occurred.'))
 }

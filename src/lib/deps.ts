@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import { createCache } from './cache/cache'
+import { memoryStore } from './cache/memory-store'
+import { redisStore } from './cache/redis-store'
 import type { Deps } from './context'
 import { createLogger } from './logger'
 import { memoryLoginThrottle } from './login-throttle'
+import { detectMemoryLimit } from './memory/limit'
+import { MemoryMonitor } from './memory/monitor'
+import { createMetrics } from './metrics'
+import { openRedis, type Redis } from './redis'
+import { redisLoginThrottle } from './redis-login-throttle'
 
-/** Assembles a service's parts from its settings; the server and the tests both come through here. */
+/** Assembles a service's parts from its settings; the server and the tests both use it. */
 export function createDeps(env: Env, database: Database, overrides: Partial<Deps> = {}): Deps {
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL)
   let jwtSecret = env.JWT_SECRET
@@ -13,13 +21,44 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     jwtSecret = randomBytes(32).toString('hex')
     logger.warn('JWT_SECRET is not set: using a random secret, tokens end with this process')
   }
+  const memory =
+    overrides.memory ??
+    new MemoryMonitor({
+      limit: detectMemoryLimit({ limitMb: env.MEMORY_LIMIT_MB }),
+      thresholdPercent: env.MEMORY_THRESHOLD_PERCENT,
+      criticalPercent: env.MEMORY_CRITICAL_PERCENT,
+      intervalMs: env.MEMORY_CHECK_INTERVAL_MS,
+      logger,
+    })
+  // With REDIS_URL, instances share the cache and the login counts; otherwise each keeps its own.
+  let redis: Redis | undefined
+  if (env.REDIS_URL && !(overrides.cache && overrides.loginThrottle)) {
+    redis = openRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX)
+  }
+  const cache =
+    overrides.cache ??
+    createCache(redis ? redisStore(redis) : memoryStore(), {
+      ttlSeconds: env.CACHE_TTL_SECONDS,
+      logger,
+    })
+  const loginThrottle =
+    overrides.loginThrottle ??
+    (redis ? redisLoginThrottle(redis, { logger }) : memoryLoginThrottle())
+  const metrics = overrides.metrics ?? createMetrics({ memory, database, cache })
   return {
     env,
     database,
     logger,
     startedAt: Date.now(),
     jwtSecret,
-    loginThrottle: memoryLoginThrottle(),
+    memory,
+    cache,
+    loginThrottle,
+    metrics,
+    async close() {
+      memory.stop()
+      redis?.close()
+    },
     ...overrides,
   }
 }

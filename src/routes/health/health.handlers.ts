@@ -1,6 +1,8 @@
 import type { AppRouteHandler } from '../../lib/context'
+import { memorySnapshot } from '../../lib/memory/snapshot'
 import { Problem } from '../../lib/problem'
-import type { live, ready } from './health.routes'
+import { memoryRetryAfter } from '../../middleware/memory-guard'
+import type { live, memory, ready } from './health.routes'
 
 export const getLive: AppRouteHandler<typeof live> = (c) => {
   const uptime = (Date.now() - c.var.deps.startedAt) / 1000
@@ -8,7 +10,15 @@ export const getLive: AppRouteHandler<typeof live> = (c) => {
 }
 
 export const getReady: AppRouteHandler<typeof ready> = async (c) => {
-  const { database } = c.var.deps
+  const { database, memory } = c.var.deps
+  // A load balancer takes a critical instance out of rotation until it recovers.
+  if (memory.state === 'critical') {
+    throw new Problem(503, 'Memory is critical; the instance is shedding load.', {
+      type: 'not-ready',
+      headers: { 'Retry-After': String(memoryRetryAfter(memory)), 'Cache-Control': 'no-store' },
+      extensions: { memory_state: memory.state },
+    })
+  }
   try {
     await withTimeout(database.ping(), 2000)
   } catch (cause) {
@@ -20,6 +30,11 @@ export const getReady: AppRouteHandler<typeof ready> = async (c) => {
   }
   c.header('Cache-Control', 'no-store')
   return c.json({ status: 'ready' as const, database: database.kind }, 200)
+}
+
+export const getMemory: AppRouteHandler<typeof memory> = (c) => {
+  c.header('Cache-Control', 'no-store')
+  return c.json(memorySnapshot(c.var.deps), 200)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,7 +1,11 @@
 import { createRouter } from '../../lib/create-app'
+import { metricsRouter } from '../metrics/metrics.index'
 import * as handlers from './health.handlers'
 import * as routes from './health.routes'
 
+// /metrics rides with the health routes: both are for operators and never shed.
 export const healthRouter = createRouter()
   .openapi(routes.live, handlers.getLive)
   .openapi(routes.ready, handlers.getReady)
+  .openapi(routes.memory, handlers.getMemory)
+  .route('/', metricsRouter)

@@ -17,12 +17,50 @@ export const ready = createRoute({
   method: 'get',
   path: '/api/health/ready',
   tags,
-  summary: 'Readiness: the database answers a ping',
+  summary: 'Readiness: the database answers a ping and memory is not critical',
   responses: {
     200: json(
       z.object({ status: z.literal('ready'), database: z.enum(['postgres', 'pglite']) }),
       'Ready to serve',
     ),
-    503: problem('Not ready: the database does not answer'),
+    503: problem('Not ready: memory is critical or the database does not answer'),
   },
+})
+
+const ShedByReason = z.object({
+  memory_high: z.number().int(),
+  memory_critical: z.number().int(),
+  in_flight: z.number().int(),
+  out_of_memory: z.number().int(),
+})
+
+export const MemorySchema = z
+  .object({
+    state: z.enum(['ok', 'high', 'critical']),
+    rss_bytes: z.number().int(),
+    heap_used_bytes: z.number().int(),
+    heap_total_bytes: z.number().int(),
+    external_bytes: z.number().int(),
+    limit_bytes: z.number().int(),
+    limit_source: z.enum(['env', 'cgroup', 'system']),
+    usage_percent: z.number().openapi({ description: 'RSS over the limit, in percent' }),
+    threshold_percent: z.number().int(),
+    critical_percent: z.number().int(),
+    shed_total: z.number().int(),
+    shed_by_reason: ShedByReason,
+    in_flight: z.number().int(),
+    gc_runs: z.number().int(),
+    last_gc_at: z.string().nullable().openapi({ format: 'date-time' }),
+    last_gc_ms: z.number().nullable(),
+    uptime_seconds: z.number().int(),
+    sampled_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('MemoryStats')
+
+export const memory = createRoute({
+  method: 'get',
+  path: '/api/health/memory',
+  tags,
+  summary: 'Memory state, limit, shed counts and collections (answers even when critical)',
+  responses: { 200: json(MemorySchema, 'The last memory sample and counters') },
 })

@@ -1,11 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { requireAdmin } from '../../middleware/auth'
+import { cachedResponse } from '../../middleware/response-cache'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
 import { PageQuery, pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
 import { VenueCreate, VenueSchema, VenueUpdate } from './venues.schemas'
 
 const tags = ['Venues']
+/** Public reads are cached per query string; the admin writes below invalidate them. */
+export const CACHE_NAMESPACE = 'venues'
+const cached = cachedResponse(CACHE_NAMESPACE)
 const admin = { tags: ['Admin: venues'], security: [{ bearer: [] }], middleware: requireAdmin() }
 
 export const list = createRoute({
@@ -13,6 +17,7 @@ export const list = createRoute({
   path: '/api/venues',
   tags,
   summary: 'Active venues',
+  middleware: cached,
   request: { query: PageQuery },
   responses: {
     200: json(pageOf(VenueSchema), 'A page of active venues'),
@@ -26,6 +31,7 @@ export const get = createRoute({
   path: '/api/venues/{id}',
   tags,
   summary: 'One active venue',
+  middleware: cached,
   request: { params: IdParams },
   responses: {
     200: json(VenueSchema, 'The venue'),

@@ -1,0 +1,94 @@
+import type { MiddlewareHandler } from 'hono'
+import type { AppEnv } from '../lib/context'
+import type { MemoryMonitor, ShedReason } from '../lib/memory/monitor'
+import { Problem } from '../lib/problem'
+
+/**
+ * Never shed: a load balancer and an operator must see why the instance refuses work (readiness
+ * answers its own 503 when critical). The status page and its stream are the operators' view.
+ */
+export const HEALTH_PATHS = new Set([
+  '/api/health',
+  '/api/health/ready',
+  '/api/health/memory',
+  '/metrics',
+  '/status',
+  '/status/stream',
+])
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+const HEAVY_PREFIXES = ['/api/uploads', '/api/admin/bookings/export']
+
+/** Work that allocates in proportion to its input or output: writes, uploads, exports. */
+export function isHeavy(method: string, path: string): boolean {
+  return (
+    WRITE_METHODS.has(method) ||
+    HEAVY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
+  )
+}
+
+const details: Record<ShedReason, string> = {
+  memory_high: 'The server is low on memory and is refusing heavy requests; try again shortly.',
+  memory_critical: 'The server is out of memory headroom; try again shortly.',
+  in_flight: 'The server is handling as many requests as it can; try again shortly.',
+  out_of_memory: 'The server ran out of memory handling this request; try again shortly.',
+}
+
+/** A refusal a client can act on: 503, an integer Retry-After, and never cached. */
+export function shedProblem(reason: ShedReason, retryAfterSeconds: number): Problem {
+  return new Problem(503, details[reason], {
+    type: 'overloaded',
+    headers: { 'Retry-After': String(retryAfterSeconds), 'Cache-Control': 'no-store' },
+    extensions: { reason },
+  })
+}
+
+/** Memory refusals ask for a wait of at least one sampling interval, when the state can change. */
+export const memoryRetryAfter = (monitor: MemoryMonitor) =>
+  Math.max(5, Math.ceil(monitor.intervalMs / 1000))
+
+export interface MemoryGuardOptions {
+  monitor: MemoryMonitor
+  maxInFlight: number
+}
+
+/**
+ * Sheds load before it can exhaust memory, reading the monitor's cached state (no syscall per
+ * request). In `high`, heavy requests get 503; in `critical`, everything but the health routes;
+ * past `maxInFlight` concurrent requests, the excess. Refusals are counted by reason, not logged.
+ *
+ * @example
+ * app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
+ */
+export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppEnv> {
+  const { monitor, maxInFlight } = options
+  const shed = (reason: ShedReason, retryAfter: number): never => {
+    monitor.recordShed(reason)
+    throw shedProblem(reason, retryAfter)
+  }
+  return async function memoryGuard(c, next) {
+    const path = c.req.path
+    if (HEALTH_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path)) {
+      return next()
+    }
+    const state = monitor.state
+    if (state === 'critical') {
+      c.set('shed', 'memory_critical')
+      shed('memory_critical', memoryRetryAfter(monitor))
+    }
+    if (state === 'high' && isHeavy(c.req.method, path)) {
+      c.set('shed', 'memory_high')
+      shed('memory_high', memoryRetryAfter(monitor))
+    }
+    if (monitor.inFlight >= maxInFlight) {
+      c.set('shed', 'in_flight')
+      shed('in_flight', 1)
+    }
+    monitor.inFlight++
+    try {
+      await next()
+    } finally {
+      monitor.inFlight--
+    }
+  }
+}

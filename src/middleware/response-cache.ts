@@ -1,0 +1,65 @@
+import type { MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from '../lib/context'
+
+interface CachedResponse {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** Headers a cached answer keeps; ETag and compression are recomputed by outer middleware. */
+const KEPT_HEADERS = ['content-type', 'link']
+
+/** The path and its query parameters in sorted order: `?a=1&b=2` and `?b=2&a=1` share an entry. */
+function keyOf(namespace: string, url: string): string {
+  const { pathname, searchParams } = new URL(url)
+  searchParams.sort()
+  const query = searchParams.toString()
+  return `${namespace}:${pathname}${query ? `?${query}` : ''}`
+}
+
+/**
+ * Serves a public GET from `c.var.deps.cache` (per path and query string) and keeps successful
+ * answers for CACHE_TTL_SECONDS. The routes that change the resource call
+ * `c.var.deps.cache.invalidate(`${namespace}:`)`. Only for answers that are the same for every
+ * caller: never on a route that reads the user. Sets `X-Cache: hit|miss`.
+ *
+ * @example
+ * createRoute({ method: 'get', path: '/api/venues', middleware: cachedResponse('venues'), ... })
+ * // in the admin handlers, after the write:
+ * await c.var.deps.cache.invalidate('venues:')
+ */
+export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
+  return async function cachedResponse(c, next) {
+    const { cache } = c.var.deps
+    if (cache.kind === 'off' || (c.req.method !== 'GET' && c.req.method !== 'HEAD')) return next()
+    let loadedHere = false
+    const entry = await cache.getOrLoad<CachedResponse>(
+      keyOf(namespace, c.req.url),
+      async () => {
+        loadedHere = true
+        await next()
+        const res = c.res
+        const body = await res.text()
+        const headers: Record<string, string> = {}
+        for (const name of KEPT_HEADERS) {
+          const value = res.headers.get(name)
+          if (value !== null) headers[name] = value
+        }
+        c.res = new Response(body, res)
+        return { status: res.status, headers, body }
+      },
+      { cacheIf: (e) => e.status === 200 },
+    )
+    if (loadedHere) {
+      c.header('X-Cache', 'miss')
+      return
+    }
+    // A hit, or the answer to an identical request that was loading at the same moment.
+    return c.body(entry.body, entry.status as ContentfulStatusCode, {
+      ...entry.headers,
+      'X-Cache': 'hit',
+    })
+  }
+}

@@ -1,0 +1,5 @@
+import { createRouter } from '../../lib/create-app'
+import * as handlers from './metrics.handlers'
+import * as routes from './metrics.routes'
+
+export const metricsRouter = createRouter().openapi(routes.scrape, handlers.getMetrics)
