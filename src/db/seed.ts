@@ -5,6 +5,7 @@ import { EnvError, parseEnv } from '../env'
 import { openDatabase, queryRows } from './client'
 import { migrate } from './migrate'
 import { insertBulkBookings } from './seed/bulk-bookings'
+import { seedDemoActivity } from './seed/demo-activity'
 import { DEMO_PASSWORD, upsertDemoData } from './seed/demo-data'
 
 const { values } = parseArgs({
@@ -44,6 +45,7 @@ try {
   bar.start(bookingCount, 0)
   await insertBulkBookings(database.db, { count: bookingCount, ...demo, startAt, onProgress: (n) => bar.update(n) })
   bar.stop()
+  await seedDemoActivity(database.db, demo.userIds, env.UPLOAD_DIR)
   const seconds = (performance.now() - started) / 1000
   await database.db.execute(sql`analyze`)
   console.log(
