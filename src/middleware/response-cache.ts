@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../lib/context'
 
@@ -63,3 +63,7 @@ export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
     })
   }
 }
+
+/** Drops every cached answer of a namespace; called by the writes that change the resource. */
+export const invalidateCached = (c: Context<AppEnv>, namespace: string) =>
+  c.var.deps.cache.invalidate(`${namespace}:`)

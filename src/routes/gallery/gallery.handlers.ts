@@ -1,10 +1,10 @@
 import { galleryImages } from '../../db/schema'
 import type { Db } from '../../db/client'
-import type { Context } from 'hono'
-import type { AppEnv, AppRouteHandler } from '../../lib/context'
+import type { AppRouteHandler } from '../../lib/context'
 import { paginate, type Keyset } from '../../lib/paginate'
 import { Problem, notFound } from '../../lib/problem'
 import * as service from '../../services/gallery/gallery'
+import { invalidateCached } from '../../middleware/response-cache'
 import { CACHE_NAMESPACE } from './gallery.routes'
 import type * as routes from './gallery.routes'
 import { fromGalleryInput, toGalleryImage, toPublicGalleryImage } from './gallery.schemas'
@@ -48,8 +48,6 @@ export const adminList: AppRouteHandler<typeof routes.adminList> = async (c) => 
   return c.json(page, 200)
 }
 
-/** Every admin write drops the cached public list so its next read sees the change. */
-const invalidate = (c: Context<AppEnv>) => c.var.deps.cache.invalidate(`${CACHE_NAMESPACE}:`)
 
 /** A gallery entry shows an image: the upload must exist and be one (not a PDF). */
 async function checkImageUpload(db: Db, uploadId: number | undefined) {
@@ -76,7 +74,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     isPublic: input.isPublic!,
   })
   if (!image) throw notFound('gallery image')
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toGalleryImage(image), 201)
 }
 
@@ -86,13 +84,13 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   await checkImageUpload(db, input.uploadId)
   const image = await service.updateGalleryImage(db, c.req.valid('param').id, input)
   if (!image) throw notFound('gallery image')
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toGalleryImage(image), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deleteGalleryImage(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('gallery image')
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }

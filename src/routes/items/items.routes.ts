@@ -1,10 +1,14 @@
 import { createRoute } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
+import { cachedResponse } from '../../middleware/response-cache'
 import { requireAdmin } from '../../middleware/auth'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
 import { ItemCreate, ItemQuery, ItemSchema, ItemUpdate } from './items.schemas'
+
+/** Public reads are cached per query string; the admin writes invalidate them. */
+export const CACHE_NAMESPACE = 'items'
 
 const tags = ['Items']
 const admin = { tags: ['Admin: items'], security: [{ bearer: [] }], middleware: requireAdmin() }
@@ -14,7 +18,7 @@ export const list = createRoute({
   path: '/api/items',
   tags,
   summary: 'Active items (rentals and merchandise)',
-  middleware: etag(),
+  middleware: [etag(), cachedResponse(CACHE_NAMESPACE)] as const,
   request: { query: ItemQuery },
   responses: {
     200: json(pageOf(ItemSchema), 'A page of active items'),
@@ -28,7 +32,7 @@ export const get = createRoute({
   path: '/api/items/{id}',
   tags,
   summary: 'One active item',
-  middleware: etag(),
+  middleware: [etag(), cachedResponse(CACHE_NAMESPACE)] as const,
   request: { params: IdParams },
   responses: {
     200: json(ItemSchema, 'The item'),

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
+import { cachedResponse } from '../../middleware/response-cache'
 import { requireAdmin, requireUser } from '../../middleware/auth'
 import {
   adminErrors,
@@ -14,6 +15,9 @@ import { IdParams } from '../../lib/params'
 import { BookingSchema } from '../bookings/bookings.schemas'
 import { ProgramCreate, ProgramSchema, ProgramUpdate } from './programs.schemas'
 
+/** Public reads are cached per query string; the admin writes invalidate them. */
+export const CACHE_NAMESPACE = 'programs'
+
 const tags = ['Programs']
 const admin = { tags: ['Admin: programs'], security: [{ bearer: [] }], middleware: requireAdmin() }
 
@@ -22,7 +26,7 @@ export const list = createRoute({
   path: '/api/programs',
   tags,
   summary: 'Active regular programs',
-  middleware: etag(),
+  middleware: [etag(), cachedResponse(CACHE_NAMESPACE)] as const,
   request: { query: PageQuery },
   responses: {
     200: json(pageOf(ProgramSchema), 'A page of active programs'),
@@ -36,7 +40,7 @@ export const get = createRoute({
   path: '/api/programs/{id}',
   tags,
   summary: 'One active program',
-  middleware: etag(),
+  middleware: [etag(), cachedResponse(CACHE_NAMESPACE)] as const,
   request: { params: IdParams },
   responses: {
     200: json(ProgramSchema, 'The program'),

@@ -1,8 +1,8 @@
-import type { Context } from 'hono'
-import type { AppEnv, AppRouteHandler } from '../../lib/context'
+import type { AppRouteHandler } from '../../lib/context'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { venues } from '../../db/schema'
+import { invalidateCached } from '../../middleware/response-cache'
 import * as service from '../../services/venues/venues'
 import { CACHE_NAMESPACE } from './venues.routes'
 import type * as routes from './venues.routes'
@@ -38,9 +38,6 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   return c.json(toVenue(venue), 200)
 }
 
-/** Public venue reads are cached; every write drops them so the next read sees the change. */
-const invalidate = (c: Context<AppEnv>) => c.var.deps.cache.invalidate(`${CACHE_NAMESPACE}:`)
-
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const input = fromVenueInput(c.req.valid('json'))
   const venue = await service.createVenue(c.var.deps.database.db, {
@@ -49,7 +46,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     capacity: input.capacity!,
     hourlyPriceCents: input.hourlyPriceCents!,
   })
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toVenue(venue), 201)
 }
 
@@ -60,13 +57,13 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     fromVenueInput(c.req.valid('json')),
   )
   if (!venue) throw notFound('venue')
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toVenue(venue), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deactivateVenue(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('venue')
-  await invalidate(c)
+  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }
