@@ -83,6 +83,30 @@ describe('periodic collection', () => {
     expect(memory.gcRuns).toBe(2)
   })
 
+  test('a collection due while requests are in flight waits for a quiet moment', async () => {
+    const t = await testApp()
+    const { memory } = t.deps
+    let clock = 0
+    const stop = startPeriodicGc(memory, 1, () => clock)
+    try {
+      memory.inFlight = 1
+      clock = 1500
+      await Bun.sleep(600)
+      expect(memory.gcRuns).toBe(0)
+      memory.inFlight = 0
+      await Bun.sleep(600)
+      expect(memory.gcRuns).toBe(1)
+      // Busy for longer than another interval: it runs anyway.
+      memory.inFlight = 3
+      clock = 1500 + 2100
+      await Bun.sleep(600)
+      expect(memory.gcRuns).toBe(2)
+    } finally {
+      memory.inFlight = 0
+      stop()
+    }
+  })
+
   test('GC_INTERVAL_SECONDS=0 disables it', async () => {
     const t = await testApp()
     startPeriodicGc(t.deps.memory, 0)()
@@ -193,5 +217,5 @@ describe('a real server over a tiny MEMORY_LIMIT_MB', () => {
     } finally {
       server.cleanup()
     }
-  }, 60_000)
+  }, 120_000)
 })

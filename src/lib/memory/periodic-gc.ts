@@ -1,13 +1,26 @@
 import type { MemoryMonitor } from './monitor'
 
 /**
- * A full collection every `seconds` (0 = never), on a timer that does not keep the process
- * alive. Bun's collector is incremental and lazy; an idle service otherwise keeps the memory of
- * its last burst. Returns the function that stops it.
+ * A full collection every `seconds` (0 = never), on timers that do not keep the process alive.
+ * Bun's collector is incremental and lazy; an idle service otherwise keeps the memory of its last
+ * burst. A full collection stalls every request in flight, so when one is due it waits for a
+ * moment with none, but never longer than one more interval. Returns the function that stops it.
  */
-export function startPeriodicGc(monitor: MemoryMonitor, seconds: number): () => void {
+export function startPeriodicGc(
+  monitor: MemoryMonitor,
+  seconds: number,
+  now: () => number = Date.now,
+): () => void {
   if (seconds <= 0) return () => {}
-  const timer = setInterval(() => monitor.collect('periodic'), seconds * 1000)
+  const intervalMs = seconds * 1000
+  let due = now() + intervalMs
+  const tick = () => {
+    const t = now()
+    if (t < due || (monitor.inFlight > 0 && t < due + intervalMs)) return
+    monitor.collect('periodic')
+    due = t + intervalMs
+  }
+  const timer = setInterval(tick, Math.min(intervalMs, 250))
   timer.unref()
   return () => clearInterval(timer)
 }

@@ -1,0 +1,170 @@
+import { desc, eq } from 'drizzle-orm'
+import type { Db } from '../../src/db/client'
+import { users, venues } from '../../src/db/schema'
+import { keysetWindow, MAX_PAGE_SIZE, type Keyset } from '../../src/lib/paginate'
+import { byIdDesc, byStart } from '../../src/routes/bookings/booking-pages'
+import { loadBookingItems } from '../../src/services/bookings/booking-columns'
+import { createBooking } from '../../src/services/bookings/create-booking'
+import { findBooking, itemsOfBooking } from '../../src/services/bookings/find-booking'
+import {
+  countAllBookings,
+  countOwnBookings,
+  listAllBookings,
+  listOwnBookings,
+} from '../../src/services/bookings/list-bookings'
+import { venueCents } from '../../src/services/bookings/pricing'
+import { countVenues, listVenues, type VenueRow } from '../../src/services/venues/venues'
+import { only, sqlRecorder, template, type Template } from './recorded-sql'
+
+/** Values no real request carries, so each one marks where its parameter sits in the SQL. */
+const S = {
+  id: 987_654_321,
+  userId: 987_654_322,
+  afterId: 987_654_323,
+  limit: 7_654,
+  offset: 76_543,
+  from: '1999-01-01T00:00:00.000Z',
+  to: '2098-01-01T00:00:00.000Z',
+  afterStart: '1998-06-15T12:34:56.000Z',
+}
+const bookingIdSentinel = (i: number) => 900_000_000 + i
+
+/** The public venue list's order, as venues.handlers.ts declares it: by id, ascending. */
+const venuesById: Keyset<VenueRow> = {
+  sort: venues.id,
+  id: venues.id,
+  direction: 'asc',
+  key: (v) => [v.id, v.id],
+}
+
+export interface CeilingSql {
+  bookingById: Template
+  itemsOfBooking: Template
+  ownPage: Template
+  ownCount: Template
+  /** Items of a page of bookings, by the number of bookings (1 to MAX_PAGE_SIZE). */
+  itemsOfBookings: Template[]
+  venuesPage: Template
+  venuesCount: Template
+  adminPage: Template
+  adminOffsetPage: Template
+  adminCursorPage: Template
+  adminCount: Template
+  createVenue: Template
+  createInsert: Template
+}
+
+class Rollback extends Error {}
+
+/**
+ * Records, through the app's own service functions and query builders, every statement the
+ * ceiling server runs: the SQL text is the app's byte for byte, only the values differ.
+ */
+export async function recordCeilingSql(url: string): Promise<CeilingSql> {
+  const rec = sqlRecorder(url)
+  try {
+    const admin = { from: new Date(S.from), to: new Date(S.to) }
+    const itemsOfBookings: Template[] = []
+    for (let n = 1; n <= MAX_PAGE_SIZE; n++) {
+      const ids = Array.from({ length: n }, (_, i) => bookingIdSentinel(i))
+      const sentinels = Object.fromEntries(ids.map((id, i) => [`id${i}`, id]))
+      itemsOfBookings.push(only(await rec.record((db) => loadBookingItems(db, ids)), sentinels))
+    }
+    return {
+      bookingById: only(await rec.record((db) => findBooking(db, S.id)), { id: S.id }),
+      itemsOfBooking: only(await rec.record((db) => itemsOfBooking(db, S.id)), { id: S.id }),
+      ownPage: only(
+        await rec.record((db) =>
+          listOwnBookings(db, { userId: S.userId }, keysetWindow(byIdDesc, undefined, S.limit)),
+        ),
+        { userId: S.userId, limit: S.limit },
+      ),
+      ownCount: only(await rec.record((db) => countOwnBookings(db, { userId: S.userId })), {
+        userId: S.userId,
+      }),
+      itemsOfBookings,
+      venuesPage: only(
+        await rec.record((db) => listVenues(db, true, keysetWindow(venuesById, undefined, S.limit))),
+        { limit: S.limit },
+      ),
+      venuesCount: only(await rec.record((db) => countVenues(db, true)), {}),
+      adminPage: only(
+        await rec.record((db) =>
+          listAllBookings(db, admin, keysetWindow(byStart('desc'), undefined, S.limit)),
+        ),
+        { from: S.from, to: S.to, limit: S.limit },
+      ),
+      adminOffsetPage: only(
+        await rec.record((db) =>
+          listAllBookings(db, admin, keysetWindow(byStart('desc'), undefined, S.limit, S.offset)),
+        ),
+        { from: S.from, to: S.to, limit: S.limit, offset: S.offset },
+      ),
+      adminCursorPage: only(
+        await rec.record((db) =>
+          listAllBookings(
+            db,
+            admin,
+            keysetWindow(byStart('desc'), [S.afterStart, S.afterId], S.limit),
+          ),
+        ),
+        { from: S.from, to: S.to, afterStart: S.afterStart, afterId: S.afterId, limit: S.limit },
+      ),
+      adminCount: only(await rec.record((db) => countAllBookings(db, admin)), {
+        from: S.from,
+        to: S.to,
+      }),
+      ...(await recordCreate(rec)),
+    }
+  } finally {
+    await rec.close()
+  }
+}
+
+/**
+ * createBooking's statements for a booking without items, recorded inside a transaction that is
+ * rolled back: a real venue and user are needed for the insert to run at all.
+ */
+async function recordCreate(rec: ReturnType<typeof sqlRecorder>) {
+  const [venue] = await rec.db
+    .select({ id: venues.id, hourlyPriceCents: venues.hourlyPriceCents })
+    .from(venues)
+    .where(eq(venues.isActive, true))
+    .limit(1)
+  // The newest user: its id is far from the small venue ids, so the two never look alike.
+  const [user] = await rec.db.select({ id: users.id }).from(users).orderBy(desc(users.id)).limit(1)
+  if (!venue || !user) throw new Error('the bench database has no active venue or no user')
+  const start = new Date('2199-01-01T00:00:00.000Z')
+  const end = new Date('2199-01-01T01:00:00.000Z')
+  const sentinels = {
+    userId: user.id,
+    venueId: venue.id,
+    start: start.toISOString(),
+    end: end.toISOString(),
+    total: venueCents(venue.hourlyPriceCents, start, end),
+  }
+  const statements = await rec.record(async (db) => {
+    try {
+      await db.transaction(async (tx) => {
+        await createBooking(tx as unknown as Db, {
+          userId: user.id,
+          venueId: venue.id,
+          start,
+          end,
+          items: [],
+          notes: null,
+        })
+        throw new Rollback()
+      })
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error
+    }
+  })
+  if (statements.length !== 2) {
+    throw new Error(`createBooking sent ${statements.length} statements; the ceiling expects 2`)
+  }
+  return {
+    createVenue: template(statements[0]!, { venueId: venue.id }),
+    createInsert: template(statements[1]!, sentinels),
+  }
+}

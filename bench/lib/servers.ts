@@ -1,0 +1,148 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { root } from './database'
+
+/** The app's pool, DB_POOL_SIZE + DB_MAX_OVERFLOW = 6; the ceiling gets the same. */
+export const POOL = { DB_POOL_SIZE: '3', DB_MAX_OVERFLOW: '3' }
+/** A small VPS container's budget, so the memory guard judges usage as it would in production. */
+export const MEMORY_LIMIT_MB = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 512)
+export const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' }
+export const USER_PASSWORD = 'demo-password'
+
+export interface BenchServer {
+  name: string
+  url: string
+  pid: number
+  /** The last lines the process wrote, for error messages. */
+  output(): string
+  stop(): Promise<void>
+}
+
+function freePort(): number {
+  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const port = probe.port
+  probe.stop(true)
+  return port
+}
+
+/**
+ * Starts `bun <script>` on a free loopback port and waits until GET /api/health answers. The
+ * port is chosen here rather than read from a log line, so the app can run at LOG_LEVEL=warn:
+ * at info it writes a line per request, which costs throughput the benchmark would then report.
+ */
+async function startProcess(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  cleanup = () => {},
+): Promise<BenchServer> {
+  const port = freePort()
+  const proc = Bun.spawn([process.execPath, script], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  let tail = ''
+  const keep = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder()
+    for await (const chunk of stream) tail = (tail + decoder.decode(chunk)).slice(-16_384)
+  }
+  void keep(proc.stdout)
+  void keep(proc.stderr)
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited during start-up:\n${tail}`)
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL')
+      throw new Error(`${name} did not answer within 60 s:\n${tail}`)
+    }
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) break
+    await Bun.sleep(100)
+  }
+  return {
+    name,
+    url,
+    pid: proc.pid,
+    output: () => tail,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM')
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000)
+        await proc.exited
+        clearTimeout(timer)
+      }
+      cleanup()
+    },
+  }
+}
+
+/** The app as its users run it (`bun src/index.ts`), on the bench database. */
+export function startApp(databaseUrl: string, env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'booking-bench-'))
+  return startProcess(
+    'app',
+    'src/index.ts',
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      UPLOAD_DIR: join(dataDir, 'uploads'),
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256-signing',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      MEMORY_LIMIT_MB: String(MEMORY_LIMIT_MB),
+      ...POOL,
+      ...env,
+    },
+    () => rmSync(dataDir, { recursive: true, force: true }),
+  )
+}
+
+/** The bare Bun.serve + postgres.js server of bench/ceiling.ts. */
+export function startCeiling(databaseUrl: string) {
+  return startProcess('ceiling', 'bench/ceiling.ts', { DATABASE_URL: databaseUrl, ...POOL })
+}
+
+export interface Session {
+  token: string
+  userId: number
+  headers: { authorization: string }
+}
+
+/** Logs in through the app's own POST /api/auth/login. */
+export async function login(url: string, email: string, password: string): Promise<Session> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  if (!res.ok) throw new Error(`login of ${email} failed: ${res.status} ${await res.text()}`)
+  const body = (await res.json()) as { token: string; user: { id: number } }
+  return {
+    token: body.token,
+    userId: body.user.id,
+    headers: { authorization: `Bearer ${body.token}` },
+  }
+}
+
+/** The app's own memory figures (GET /api/health/memory). */
+export async function memoryStats(url: string) {
+  const res = await fetch(`${url}/api/health/memory`)
+  return (await res.json()) as {
+    state: string
+    rss_bytes: number
+    limit_bytes: number
+    limit_source: string
+    shed_total: number
+    shed_by_reason: Record<string, number>
+    gc_runs: number
+  }
+}
