@@ -108,7 +108,7 @@ export async function* pages<E extends ListEndpoint>(
  *
  * @example
  * let cents = 0
- * for await (const booking of paginate(api.api.bookings, { page_size: 100 })) {
+ * for await (const booking of paginate(api.api.bookings, { page_size: '100' })) {
  *   cents += booking.total_cents
  * }
  */

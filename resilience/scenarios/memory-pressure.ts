@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { api, bearer, type Api } from '../lib/api'
@@ -92,6 +92,7 @@ export async function memoryPressure(ctx: SuiteContext): Promise<ScenarioResult>
   ctx.cleanup(() => database.drop())
   const file = join(tmpdir(), `resilience-ballast-${process.pid}`)
   writeFileSync(file, '0 0')
+  ctx.cleanup(() => rmSync(file, { force: true }))
   const server = await startSuiteServer({
     DATABASE_URL: database.url,
     MEMORY_LIMIT_MB: String(LIMIT_MB),

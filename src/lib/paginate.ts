@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { Context } from 'hono'
+import { wholeNumber } from './params'
 import { badRequest } from './problem'
 
 export const DEFAULT_PAGE_SIZE = 50
@@ -9,20 +10,17 @@ export const MAX_PAGE_SIZE = 100
 
 /** The query parameters every list accepts; route query schemas extend it with their filters. */
 export const PageQuery = z.object({
-  page: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
+  page: wholeNumber(1, 1_000_000)
     .default(1)
-    .openapi({ description: 'Page number, from 1', example: 1 }),
-  page_size: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE_SIZE)
+    .openapi({ description: 'Page number, from 1', type: 'string', pattern: '^[0-9]+$', example: '1' }),
+  page_size: wholeNumber(1, MAX_PAGE_SIZE)
     .default(DEFAULT_PAGE_SIZE)
-    .openapi({ description: `Items per page, 1 to ${MAX_PAGE_SIZE}`, example: DEFAULT_PAGE_SIZE }),
+    .openapi({
+      description: `Items per page, 1 to ${MAX_PAGE_SIZE}`,
+      type: 'string',
+      pattern: '^[0-9]+$',
+      example: String(DEFAULT_PAGE_SIZE),
+    }),
   cursor: z
     .string()
     .max(512)

@@ -21,14 +21,14 @@ function keyOf(namespace: string, url: string): string {
 
 /**
  * Serves a public GET from `c.var.deps.cache` (per path and query string) and keeps successful
- * answers for CACHE_TTL_SECONDS. The routes that change the resource call
- * `c.var.deps.cache.invalidate(`${namespace}:`)`. Only for answers that are the same for every
- * caller: never on a route that reads the user. Sets `X-Cache: hit|miss`.
+ * answers for CACHE_TTL_SECONDS; the writes that change the resource call `invalidateCached`.
+ * Only for answers that are the same for every caller: never on a route that reads the user.
+ * Sets `X-Cache: hit|miss`.
  *
  * @example
  * createRoute({ method: 'get', path: '/api/venues', middleware: cachedResponse('venues'), ... })
  * // in the admin handlers, after the write:
- * await c.var.deps.cache.invalidate('venues:')
+ * await invalidateCached(c, 'venues')
  */
 export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
   return async function cachedResponse(c, next) {

@@ -55,7 +55,7 @@ describe('the typed client (hc<AppType>) against a running server', () => {
     const user = await parseResponse(res)
     expect(user).toMatchObject({ id: me.id, email: me.email, role: 'user' })
 
-    const venues = await parseResponse(api.api.venues.$get({ query: { page_size: 1 } }))
+    const venues = await parseResponse(api.api.venues.$get({ query: { page_size: '1' } }))
     expect(venues.pagination.page_size).toBe(1)
   })
 
@@ -82,7 +82,7 @@ describe('paginate()', () => {
     const { urls, fetch } = recordingFetch()
     const api = createClient(server.url, { token: me.token, fetch })
     const seen: number[] = []
-    for await (const booking of paginate(api.api.bookings, { page_size: 3 })) {
+    for await (const booking of paginate(api.api.bookings, { page_size: '3' })) {
       expect(booking.user_id).toBe(me.id)
       seen.push(booking.id)
     }
@@ -103,7 +103,7 @@ describe('paginate()', () => {
       expect((await post(t, me, `/api/bookings/${id}/cancel`)).status).toBe(200)
     const api = createClient(server.url, { token: me.token })
     const cancelled: number[] = []
-    for await (const booking of paginate(api.api.bookings, { status: 'cancelled', page_size: 1 })) {
+    for await (const booking of paginate(api.api.bookings, { status: 'cancelled', page_size: '1' })) {
       expect(booking.status).toBe('cancelled')
       cancelled.push(booking.id)
     }
@@ -122,7 +122,7 @@ describe('paginate()', () => {
     })
     const api = createClient(server.url, { token: me.token, fetch })
     const seen: number[] = []
-    for await (const booking of paginate(api.api.bookings, { page_size: 2 })) seen.push(booking.id)
+    for await (const booking of paginate(api.api.bookings, { page_size: '2' })) seen.push(booking.id)
     expect(seen).toEqual(bookingIds)
     expect(urls.map((u) => u.searchParams.get('page'))).toEqual([null, '2', '3', '4'])
   })
@@ -130,7 +130,7 @@ describe('paginate()', () => {
   test('stops fetching when the loop stops', async () => {
     const { urls, fetch } = recordingFetch()
     const api = createClient(server.url, { token: me.token, fetch })
-    for await (const booking of paginate(api.api.bookings, { page_size: 2 })) {
+    for await (const booking of paginate(api.api.bookings, { page_size: '2' })) {
       expect(booking.id).toBe(bookingIds[0]!)
       break
     }
@@ -140,7 +140,7 @@ describe('paginate()', () => {
   test('pages() gives each page with its pagination, for a "Load more" button', async () => {
     const api = createClient(server.url, { token: me.token })
     const seen = []
-    for await (const page of pages(api.api.bookings, { page_size: 4 })) {
+    for await (const page of pages(api.api.bookings, { page_size: '4' })) {
       seen.push([page.pagination.page, page.items.length, page.pagination.has_next] as const)
       expect(page.pagination.total).toBe(bookingIds.length)
     }
@@ -161,7 +161,7 @@ describe('paginate()', () => {
     expect(seen).toEqual([])
 
     const bad = createClient(server.url, { token: me.token })
-    const invalid = await pages(bad.api.bookings, { page_size: 1000 })
+    const invalid = await pages(bad.api.bookings, { page_size: '1000' })
       .next()
       .catch((e) => e)
     expect((invalid as DetailedError).statusCode).toBe(400)

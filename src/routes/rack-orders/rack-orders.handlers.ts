@@ -1,5 +1,7 @@
 import type { AppRouteHandler } from '../../lib/context'
 import { idempotent } from '../../lib/idempotency'
+import { invalidateCached } from '../../middleware/response-cache'
+import { CACHE_NAMESPACE as ITEMS_CACHE } from '../items/items.routes'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { rackOrders } from '../../db/schema'
@@ -24,6 +26,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     return { status: 201 as const, body: toRackOrder(order) }
   })
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
+  // Public item reads are cached and show stock: a purchase changes it.
+  if (!outcome.replayed) await invalidateCached(c, ITEMS_CACHE)
   return c.json(outcome.body, 201)
 }
 
@@ -49,5 +53,6 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 
 export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
   const order = await cancelOrder(c.var.deps.database.db, c.req.valid('param').id, c.var.user)
+  await invalidateCached(c, ITEMS_CACHE)
   return c.json(toRackOrder(order), 200)
 }
