@@ -199,7 +199,8 @@ async function adminBookings(reqUrl: URL) {
 
 async function createBooking(req: Request) {
   const userId = claims(req).id
-  const body = (await req.json()) as { venue_id: number; start_datetime: string; end_datetime: string }
+  type NewBooking = { venue_id: number; start_datetime: string; end_datetime: string }
+  const body = (await req.json()) as NewBooking
   const start = new Date(body.start_datetime)
   const end = new Date(body.end_datetime)
   const created = await sql.begin(async (tx) => {

@@ -3,6 +3,7 @@
 // app's RSS growth during each export. Results: bench/results/<date>-export.{md,json,svg}.
 //
 //   bun run bench:export
+import { parseArgs } from 'node:util'
 import { keysetWindow } from '../src/lib/paginate'
 import { exportBatch, exportOrder } from '../src/services/exports/bookings-export'
 import { rssChartSvg } from './lib/chart'
@@ -18,6 +19,7 @@ import {
   loadAverage,
   machine,
   preamble,
+  rerender,
   table,
   versions,
   writeResult,
@@ -32,6 +34,8 @@ import {
 } from './lib/servers'
 import { countLines } from './lib/stream-count'
 
+
+const { values: args } = parseArgs({ options: { render: { type: 'boolean' } } })
 const FORMATS = ['csv', 'ndjson'] as const
 type Format = (typeof FORMATS)[number]
 const TARGETS = { rss_growth_mb: 30, csv: 0.5, ndjson: 0.25 }
@@ -90,7 +94,6 @@ async function batchCost(url: string) {
       batches: times.length,
       batch_size: BATCH_SIZE,
       mean_ms: round(ms, 1),
-      rows_per_second_bound: Math.round((BATCH_SIZE / ms) * 1000),
     }
   } finally {
     await rec.close()
@@ -100,10 +103,11 @@ async function batchCost(url: string) {
 /** psql \copy of `select` to stdout as CSV, read by this process as the HTTP export is. */
 async function copy(url: string, select: string) {
   const started = performance.now()
-  const proc = Bun.spawn(
-    ['psql', url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy (${select}) to stdout with (format csv, header)`],
-    { stdout: 'pipe', stderr: 'pipe' },
-  )
+  const copyCommand = `\\copy (${select}) to stdout with (format csv, header)`
+  const proc = Bun.spawn(['psql', url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', copyCommand], {
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   const [counted, err, code] = await Promise.all([
     countLines(proc.stdout),
     new Response(proc.stderr).text(),
@@ -112,10 +116,20 @@ async function copy(url: string, select: string) {
   if (code !== 0) throw new Error(`psql failed: ${err}`)
   const seconds = (performance.now() - started) / 1000
   const rows = counted.lines - 1
-  return { rows, bytes: counted.bytes, seconds: round(seconds, 3), rows_per_second: Math.round(rows / seconds) }
+  return {
+    rows,
+    bytes: counted.bytes,
+    seconds: round(seconds, 3),
+    rows_per_second: Math.round(rows / seconds),
+  }
 }
 
-async function exportOnce(appUrl: string, pid: number, headers: Record<string, string>, format: Format) {
+async function exportOnce(
+  appUrl: string,
+  pid: number,
+  headers: Record<string, string>,
+  format: Format,
+) {
   await Bun.sleep(SETTLE_MS)
   const baseline = rssOf(pid)
   const exactPeak = resetPeakRss(pid)
@@ -163,7 +177,8 @@ async function main() {
   try {
     const admin = await login(app.url, ADMIN.email, ADMIN.password)
     // One small export of each format first, so code loaded on first use is not counted as growth.
-    const day = `from=${seeded.firstStart}&to=${new Date(Date.parse(seeded.firstStart) + 86_400_000).toISOString()}`
+    const dayEnd = new Date(Date.parse(seeded.firstStart) + 86_400_000).toISOString()
+    const day = `from=${seeded.firstStart}&to=${dayEnd}`
     for (const format of FORMATS) {
       const res = await fetch(`${app.url}/api/admin/bookings/export?format=${format}&${day}`, {
         headers: admin.headers,
@@ -174,7 +189,9 @@ async function main() {
     const floor = await copy(url, select)
     const batches = await batchCost(url)
     console.log(`exportBatch: ${batches.mean_ms} ms per batch of ${BATCH_SIZE}`)
-    console.log(`psql \\copy: ${floor.rows} rows in ${floor.seconds} s, ${floor.rows_per_second} rows/s`)
+    console.log(
+      `psql \\copy: ${floor.rows} rows in ${floor.seconds} s, ${floor.rows_per_second} rows/s`,
+    )
     const exports = []
     for (const format of FORMATS) {
       const run = await exportOnce(app.url, app.pid, admin.headers, format)
@@ -186,31 +203,19 @@ async function main() {
     const guard = await memoryStats(app.url)
     const checks = exports.flatMap((e) => {
       const ratio = round(e.rows_per_second / floor.rows_per_second)
-      const share = TARGETS[e.format]
-      const needed = Math.round(floor.rows_per_second * share)
+      const growth = e.rss_growth_mb
       return [
         {
           check: `${e.format} rows/s vs COPY`,
           value: `${ratio}x`,
-          target: `>= ${share}x`,
-          met: ratio >= share,
-          shortfall:
-            `${round(share - ratio)}x short: ${e.rows_per_second.toLocaleString('en-US')} rows/s against the ` +
-            `${needed.toLocaleString('en-US')} needed. The export runs one batch of ${BATCH_SIZE} at a time, ` +
-            `two queries each (${batches.mean_ms} ms per batch measured above, before encoding), then encodes ` +
-            'the batch on the event loop before asking for the next; COPY streams one scan.',
+          target: `>= ${TARGETS[e.format]}x`,
+          met: ratio >= TARGETS[e.format],
         },
         {
           check: `${e.format} RSS growth`,
-          value: `${e.rss_growth_mb} MB`,
+          value: `${growth} MB`,
           target: `<= ${TARGETS.rss_growth_mb} MB`,
-          met: e.rss_growth_mb <= TARGETS.rss_growth_mb,
-          shortfall:
-            `${round(e.rss_growth_mb - TARGETS.rss_growth_mb, 1)} MB over. The JS heap grew from ` +
-            `${e.heap_total_start_mb} to ${e.heap_total_max_mb} MB (${e.heap_used_max_mb} MB used at most, ` +
-            `${e.external_max_mb} MB external): ` +
-            `the records and strings of ${BATCH_SIZE}-row batches pile up between collections, and the ` +
-            'rest of the growth is outside the JS heap (driver and response buffers, allocator).',
+          met: growth <= TARGETS.rss_growth_mb,
         },
       ]
     })
@@ -221,7 +226,11 @@ async function main() {
       load_average_at_end: loadAverage(),
       versions: await versions(root, { PostgreSQL: seeded.postgres }),
       settings: { seeded_bookings: seeded.bookings, memory_limit_mb: MEMORY_LIMIT_MB },
-      copy: { command: `psql -c "\\copy (<select>) to stdout with (format csv, header)"`, select, ...floor },
+      copy: {
+        command: 'psql -c "\\copy (<select>) to stdout with (format csv, header)"',
+        select,
+        ...floor,
+      },
       exports: exports.map(({ samples: _, heap_samples: __, ...e }) => e),
       batches,
       heap_samples: Object.fromEntries(exports.map((e) => [e.format, e.heap_samples])),
@@ -251,7 +260,14 @@ type Report = {
   load_average_at_end: number[]
   versions: object
   settings: { seeded_bookings: number; memory_limit_mb: number }
-  copy: { command: string; select: string; rows: number; bytes: number; seconds: number; rows_per_second: number }
+  copy: {
+    command: string
+    select: string
+    rows: number
+    bytes: number
+    seconds: number
+    rows_per_second: number
+  }
   exports: {
     format: Format
     rows: number
@@ -267,9 +283,40 @@ type Report = {
     heap_used_max_mb: number
     external_max_mb: number
   }[]
-  batches: { batches: number; batch_size: number; mean_ms: number; rows_per_second_bound: number }
-  checks: { check: string; value: string; target: string; met: boolean; shortfall: string }[]
+  batches: { batches: number; batch_size: number; mean_ms: number }
+  checks: { check: string; value: string; target: string; met: boolean }[]
   guard: { state: string; shed_total: number }
+}
+
+/** How far a missed check is from its target, and the reason the run itself shows. */
+function why(c: Report['checks'][number], r: Report): string {
+  const format = c.check.split(' ')[0] as Format
+  const e = r.exports.find((x) => x.format === format)!
+  const other = r.exports.find((x) => x.format !== format)
+  if (c.check.endsWith('vs COPY')) {
+    const share = TARGETS[format]
+    const needed = Math.round(r.copy.rows_per_second * share)
+    const ratio = e.rows_per_second / r.copy.rows_per_second
+    return (
+      `${round(share - ratio)}x short: ${e.rows_per_second.toLocaleString('en-US')} rows/s against the ` +
+      `${needed.toLocaleString('en-US')} needed. The export is a loop on the app's one thread: read a batch ` +
+      `of ${r.batches.batch_size} (two queries, ${r.batches.mean_ms} ms a batch when timed from the bench process), ` +
+      'encode it, hand it to the client, and only then read the next; nothing overlaps, and the thread shares ' +
+      '2 cores with PostgreSQL and the client. COPY is one scan that PostgreSQL streams by itself.' +
+      (other
+        ? ` ${other.format.toUpperCase()} over the same batches took ${other.seconds} s against ` +
+          `${e.seconds} s: the encoding differs (CSV through csv-stringify, NDJSON through JSON.stringify), ` +
+          'and so did the other load on the machine.'
+        : '')
+    )
+  }
+  return (
+    `${round(e.rss_growth_mb - TARGETS.rss_growth_mb, 1)} MB over. The JS heap's total grew from ` +
+    `${e.heap_total_start_mb} to ${e.heap_total_max_mb} MB (${e.heap_used_max_mb} MB used at most, ` +
+    `${e.external_max_mb} MB external): the rows, records and strings of each ${r.batches.batch_size}-row ` +
+    'batch are garbage once it is sent, and they pile up between collections; RSS keeps the high-water ' +
+    'mark, and the rest of the growth is outside the JS heap (driver and response buffers, allocator).'
+  )
 }
 
 function markdown(r: Report): string {
@@ -285,9 +332,29 @@ function markdown(r: Report): string {
       'One small export of each format runs first, so code loaded on first use is not counted as growth; each export starts after 3 s idle.',
     '',
     table(
-      ['run', 'rows', 'MB', 'seconds', 'rows/s', 'vs COPY', 'RSS before (MB)', 'RSS peak (MB)', 'RSS growth (MB)'],
       [
-        ['psql \\copy (CSV)', r.copy.rows, mbOf(r.copy.bytes), r.copy.seconds, r.copy.rows_per_second, '1x', '-', '-', '-'],
+        'run',
+        'rows',
+        'MB',
+        'seconds',
+        'rows/s',
+        'vs COPY',
+        'RSS before (MB)',
+        'RSS peak (MB)',
+        'RSS growth (MB)',
+      ],
+      [
+        [
+          'psql \\copy (CSV)',
+          r.copy.rows,
+          mbOf(r.copy.bytes),
+          r.copy.seconds,
+          r.copy.rows_per_second,
+          '1x',
+          '-',
+          '-',
+          '-',
+        ],
         ...r.exports.map((e) => [
           `app ${e.format}`,
           e.rows,
@@ -315,14 +382,19 @@ function markdown(r: Report): string {
     '',
     '## Reading the results',
     '',
-    `- Before any HTTP or encoding, one export batch costs ${r.batches.mean_ms} ms (the app's exportBatch, timed over ${r.batches.batches} consecutive batches of ${r.batches.batch_size} from this process): ` +
-      `batches run one after another, so the database side alone bounds the export at about ${r.batches.rows_per_second_bound.toLocaleString('en-US')} rows/s, whatever the encoding costs on top.`,
+    `- One export batch (the app's exportBatch: the joined select and the items of its rows, no HTTP, no encoding) took ${r.batches.mean_ms} ms on average over ${r.batches.batches} consecutive batches of ${r.batches.batch_size}, timed from the bench process before the exports. ` +
+      'Under the machine\'s other load this figure moves between runs as much as the export rates do.',
     `- JS heap during the exports (the app's /api/health/memory, polled every second): ${r.exports.map((e) => `${e.format} heap total ${e.heap_total_start_mb} MB at the start, up to ${e.heap_total_max_mb} MB, used up to ${e.heap_used_max_mb} MB, external up to ${e.external_max_mb} MB`).join('; ')}.`,
     '- COPY sends the joined booking rows only; the app also reads each batch\'s rented items (a second query per batch of 2,000) and nests them in every record, and formats instants, CSV quoting and JSON itself.',
     '- The machine has 2 cores shared by the client, the app and PostgreSQL (and by other work, see the load average); COPY needs only PostgreSQL and psql.',
     `- Memory guard at the end: state ${r.guard.state}, ${r.guard.shed_total} requests shed.`,
     ...(missed.length > 0
-      ? ['', '## Targets missed', '', ...missed.map((c) => `- ${c.check}: ${c.value}, ${c.shortfall}`)]
+      ? [
+          '',
+          '## Targets missed',
+          '',
+          ...missed.map((c) => `- ${c.check}: ${c.value}, ${why(c, r)}`),
+        ]
       : []),
     '',
     `COPY select: \`${r.copy.select}\``,
@@ -330,4 +402,5 @@ function markdown(r: Report): string {
   ].join('\n')
 }
 
-await main()
+if (args.render) rerender<Report>('export', markdown)
+else await main()

@@ -8,7 +8,6 @@
 // The database (bench_memory, or BENCH_MEMORY_DATABASE_URL) is created, seeded with
 // `bun run db:seed --bookings N`, and dropped at the end.
 import { readFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Hono, type MiddlewareHandler } from 'hono'
@@ -23,7 +22,7 @@ import { MemoryMonitor } from '../src/lib/memory/monitor'
 import { issueToken } from '../src/middleware/auth'
 import { memoryGuard } from '../src/middleware/memory-guard'
 import { runLoad, type LoadRequest } from './lib/load'
-import { machine, versions, writeResult } from './lib/results'
+import { command, loadAverage, machine, preamble, versions, writeResult } from './lib/results'
 import { mb, rssOf, sampleRss } from './lib/rss'
 
 const root = join(import.meta.dir, '..')
@@ -49,7 +48,6 @@ const DATABASE_URL =
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-signing'
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' }
 const IDLE_SETTLE_MS = 10_000
-const command = `bun run bench:memory${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`
 
 // ---------------------------------------------------------------- database
 
@@ -157,7 +155,7 @@ function memoryOf(pid: number) {
   return { peak: kb('VmHWM'), rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') }
 }
 const peakRssOf = (pid: number) => memoryOf(pid).peak
-const loadAverage = () => loadavg().map((n) => round(n, 2))
+
 
 // ---------------------------------------------------------------- load
 
@@ -290,6 +288,8 @@ const median = (xs: number[]) => {
 
 /** Container-sized JSC heap heuristics: JSC otherwise sizes its heap for the whole machine. */
 const JSC_128MB = { BUN_JSC_forceRAMSize: String(128 * 1024 * 1024) }
+/** As in a 128 MB container: the guard measures against 128 MB and sheds to stay under it. */
+const CONTAINER_128MB = { ...JSC_128MB, MEMORY_LIMIT_MB: '128' }
 
 async function idle() {
   const server = await startServer()
@@ -334,8 +334,9 @@ async function mixed(label: string, env: Record<string, string> = {}) {
       vm_hwm_mb: mb(end.peak),
       rss_at_end_mb: mb(end.rss),
       rss_32s_after_mb: mb(settled.rss),
-      shed_total: stats.shed_total,
-      gc_runs: stats.gc_runs,
+      shed_total: stats.shed_total as number,
+      shed_by_reason: stats.shed_by_reason as Record<string, number>,
+      gc_runs: stats.gc_runs as number,
       limit_mb: mb(stats.limit_bytes),
       limit_source: stats.limit_source,
       timeline: samples.map((x) => [round(x.t, 1), mb(x.rss)]),
@@ -535,20 +536,18 @@ function mixedSection(m: Report['mixed'][number]) {
   const l = m.result.latency_ms
   return `### ${m.label}
 
-${m.result.responses} responses in ${m.seconds} s: ${round(m.result.rps)} req/s; latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${m.result.errors}, time-outs ${m.result.timeouts}; status ${codes}; shed ${m.shed_total}.
-RSS: ${m.rss_before_mb} MB before, peak ${m.peak_rss_mb} MB (VmHWM ${m.vm_hwm_mb} MB), ${m.rss_at_end_mb} MB at the end, ${m.rss_32s_after_mb} MB 32 s later (after a periodic collection).
+${m.result.responses} responses in ${m.seconds} s: ${round(m.result.rps)} req/s; latency p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${m.result.errors}, time-outs ${m.result.timeouts}; status ${codes}; shed ${m.shed_total} (${Object.entries(m.shed_by_reason).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}); forced collections ${m.gc_runs}.
+Memory limit ${m.limit_mb} MB (${m.limit_source}); RSS ${m.rss_before_mb} MB before, peak ${m.peak_rss_mb} MB (VmHWM ${m.vm_hwm_mb} MB), ${m.rss_at_end_mb} MB at the end, ${m.rss_32s_after_mb} MB 32 s later (after a periodic collection).
 `
 }
 
 function markdown(r: Report): string {
-  const [base, sized] = r.mixed
+  const [base, sized, container] = r.mixed
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
-  return `# Memory benchmark, ${r.date}
+  return `${preamble('Memory benchmark', { ...r, load_average_at_end: r.load_average_at_end })}
+The load generator and anything else running on the machine share its cores: throughput figures
+are indicative, and so is the HTTP comparison of the guard on and off.
 
-Command: \`${r.command}\`
-
-Machine: ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memory_gb} GB, ${r.machine.platform}; load average ${r.load_average.start.join(' ')} at the start, ${r.load_average.end.join(' ')} at the end (the load generator and anything else running share these cores, so throughput figures are indicative).
-Versions: Bun ${r.machine.bun}, PostgreSQL ${r.postgres}, hono ${r.versions.hono}, drizzle-orm ${r.versions['drizzle-orm']}, postgres.js ${r.versions.postgres}, autocannon ${r.versions.autocannon}.
 Database: \`${r.database}\` created for the run, seeded with \`bun run db:seed --bookings ${r.bookings}\` (${round(r.seed_seconds, 1)} s), dropped afterwards.
 Server: \`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=info (an access-log line per request, to /dev/null), pool 3 + 3, guard on, GC every 30 s, memory limit ${base!.limit_mb} MB (${base!.limit_source}). A fresh server for every run. Load: autocannon in its own Node process, loopback.
 
@@ -557,6 +556,7 @@ Server: \`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=info (an access-log
 | idle RSS, ${r.idle.after_seconds} s after start-up | ${r.idle.rss_mb} MB (${r.idle.anon_mb} anonymous + ${r.idle.file_mb} file-backed) | <= 50 MB: ${verdict(r.idle.rss_mb <= 50)} |
 | peak RSS, ${base!.seconds} s mixed load at ${base!.connections} connections | ${base!.peak_rss_mb} MB | <= 100 MB: ${verdict(base!.peak_rss_mb <= 100)} |
 | same, JSC heap sized for 128 MB (\`BUN_JSC_forceRAMSize\`) | ${sized!.peak_rss_mb} MB | <= 100 MB: ${verdict(sized!.peak_rss_mb <= 100)} |
+| same, and the guard's limit at 128 MB (\`MEMORY_LIMIT_MB=128\`) | ${container!.peak_rss_mb} MB, ${container!.shed_total} requests shed | <= 100 MB: ${verdict(container!.peak_rss_mb <= 100)} |
 | memory guard cost, HTTP throughput on vs off | ${r.guard.cost_percent} % | < 2 %: ${verdict(r.guard.cost_percent < 2)} |
 | memory guard cost, its own time per request (in process) | ${r.guard.in_process.cost_percent} % (${r.guard.in_process.guard_us_per_request} µs of ${r.guard.in_process.us_per_request_off} µs) | < 2 %: ${verdict(r.guard.in_process.cost_percent < 2)} |
 
@@ -601,7 +601,7 @@ ${r.gc.rows.map((x) => `| ${x.gc_interval_seconds} | ${x.rps} | ${x.p50_ms} | ${
 
 async function main() {
   const date = new Date().toISOString()
-  const start = loadAverage()
+  const started = machine()
   const postgresVersion = await createDatabase()
   try {
     const seedSeconds = seed()
@@ -612,6 +612,7 @@ async function main() {
         'JSC heap sized for a 128 MB container (BUN_JSC_forceRAMSize=134217728)',
         JSC_128MB,
       ),
+      await mixed('As in a 128 MB container: the same, and MEMORY_LIMIT_MB=128', CONTAINER_128MB),
     ]
     const exportRun = await exports()
     const logins = await loginBurst()
@@ -619,11 +620,10 @@ async function main() {
     const gc = await gcCost()
     return {
       date,
-      command,
-      machine: machine(),
-      load_average: { start, end: loadAverage() },
-      versions: await versions(root),
-      postgres: postgresVersion,
+      command: command(),
+      machine: started,
+      load_average_at_end: loadAverage(),
+      versions: await versions(root, { postgresql: postgresVersion }),
       database: dbName,
       bookings: BOOKINGS,
       seed_seconds: seedSeconds,

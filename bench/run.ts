@@ -22,6 +22,7 @@ import {
   loadAverage,
   machine,
   preamble,
+  rerender,
   table,
   versions,
   writeResult,
@@ -40,6 +41,7 @@ import { PAGE_SIZE, workloads, type Workload, type WorkloadInputs } from './lib/
 
 const { values: args } = parseArgs({
   options: {
+    render: { type: 'boolean' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     only: { type: 'string' },
@@ -300,7 +302,13 @@ type Result = {
   machine: ReturnType<typeof machine>
   load_average_at_end: number[]
   versions: object
-  settings: { seeded_bookings: number; duration_s: number; warmup_s: number; pool: number; memory_limit_mb: number }
+  settings: {
+    seeded_bookings: number
+    duration_s: number
+    warmup_s: number
+    pool: number
+    memory_limit_mb: number
+  }
   workloads: WorkloadResult[]
   plans: PlanSummary[]
   pagination_depth: {
@@ -332,6 +340,10 @@ type Result = {
   }
 }
 
+const verdict = (w: WorkloadResult) => {
+  if (!w.target) return '-'
+  return `${w.target}: ${w.met ? 'met' : `**missed by ${round(READ_TARGET - w.ratio)}x**`}`
+}
 const lat = (r: Run) => `${r.latency_ms.p50} / ${r.latency_ms.p95} / ${r.latency_ms.p99}`
 const failures = (r: Run) => r.non_2xx + r.errors
 
@@ -347,7 +359,7 @@ function markdown(r: Result): string {
     lat(w.ceiling),
     `${failures(w.app)} / ${failures(w.ceiling)}`,
     `${w.app.cpu_us_per_request} / ${w.ceiling.cpu_us_per_request}`,
-    w.target ? `${w.target}: ${w.met ? 'met' : `**missed by ${round(READ_TARGET - w.ratio)}x**`}` : '-',
+    verdict(w),
   ])
   const missed = r.workloads.filter((w) => w.met === false)
   const d = r.pagination_depth
@@ -428,7 +440,7 @@ function markdown(r: Result): string {
             ? `W7 alone for ${mixed.seconds} s (${mixed.rps} req/s): min / mean / max / end`
             : 'W7',
           mixed
-            ? `${mixed.rss.min_mb} / ${mixed.rss.mean_mb} / ${mixed.rss.max_mb} / ${mixed.rss.last_mb}`
+            ? [mixed.rss.min_mb, mixed.rss.mean_mb, mixed.rss.max_mb, mixed.rss.last_mb].join(' / ')
             : '-',
           '-',
         ],
@@ -451,9 +463,13 @@ function markdown(r: Result): string {
     '',
     '## Reading the results',
     '',
-    '- The machine has 2 cores. autocannon (Node), the server under test and PostgreSQL share them, so every figure here is lower than on a machine where the load generator runs elsewhere, and the ratio compares two servers under the same handicap. Other processes on the machine (see the load average above) add noise of several percent between runs.',
+    '- The machine has 2 cores. autocannon (Node), the server under test and PostgreSQL share them, so every figure here is lower than on a machine where the load generator runs elsewhere, and the ratio compares two servers under the same handicap.',
+    `- Other work ran on the machine: the load average was ${r.machine.load_average[0]} at the start and ${r.load_average_at_end[0]} at the end, on 2 cores. ` +
+      'Absolute figures can differ by a factor of two from one run to the next under such load. The ratios come from interleaved slices and are steadier, yet moved by up to a third between runs while this benchmark was built: read a miss of a few hundredths as within the noise, a miss of tenths as real.',
     '- The ceiling runs the app\'s own SQL text (recorded from its query builders at start-up, `bench/lib/ceiling-sql.ts`) as prepared statements on a pool of the same size, and answers with the same JSON (checked before the load: the parity list in the JSON file). It skips everything else: JWT verification, zod validation, the middleware chain (request id, access log, metrics, CORS, security headers, memory guard, body limit, compression, cache). The gap between the two columns is that overhead; the server CPU per request column measures it (CPU time of the server process over the answers it gave).',
-    '- Where the app\'s extra CPU goes (a `bun --cpu-prof-md` profile of the app under W3): drizzle builds the SQL text of every query that is not prepared (a page\'s list, count and items: three per request) on each call, hono/jwt imports the HMAC key through WebCrypto and verifies on each request, and each middleware adds an async frame and a header or two. The ceiling does none of it.',
+    '- Where the app\'s extra CPU goes, from a `bun --cpu-prof-md` profile of the app under W3 taken while this benchmark was built (not part of the run). ' +
+      'drizzle-orm\'s postgres-js session hands postgres.js `prepare: false` for every query built without `.prepare(name)`: the app\'s list, count and items queries (W3, W5, W7) and createBooking\'s (W6) go out as unnamed statements, with their full SQL text, and PostgreSQL parses and plans them on every request; only findBooking and itemsOfBooking (W2) are prepared by name. ' +
+      'In the profile a quarter of the app\'s CPU time went to postgres.js socket writes. On top of that drizzle builds the SQL text on every call, hono/jwt imports the HMAC key through WebCrypto for every verification, and each middleware adds an async frame. The ceiling prepares every statement and does none of the rest.',
     '- W4 is answered from the app\'s response cache (TTL 60 s): there the app does less work than the ceiling, which queries every time.',
     '- W5 counts the whole range (1,000,000 rows) for `total` on every request, page 1, deep page and cursor alike, so the count, not the page, is most of each request (see the plans). The deep `page` adds an offset walk of ~1,000,000 index entries; the cursor starts at its key.',
   )
@@ -461,7 +477,7 @@ function markdown(r: Result): string {
   if (week?.scans.some((scan) => scan.includes('Seq Scan'))) {
     out.push(
       `- W7's admin list counts one week with \`start_datetime < to AND end_datetime > from\`: only the first bound is an index range, so the count reads every booking that starts before \`to\` (${week.scans.join('; ')}: ${week.execution_ms} ms for one week, see the plans). ` +
-        'One request in twelve is that list, so it makes W7\'s slow tail (p95, p99), and its parallel workers take cores from everything else while it runs.',
+        'One request in twelve is that list, so it makes W7\'s slow tail (p95, p99), and while it scans it takes CPU from every other request.',
     )
   }
   if (missed.length > 0) {
@@ -481,4 +497,5 @@ function markdown(r: Result): string {
   return out.join('\n')
 }
 
-await main()
+if (args.render) rerender<Result>('bench', markdown)
+else await main()

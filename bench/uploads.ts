@@ -3,6 +3,7 @@
 // Results: bench/results/<date>-uploads.{md,json,svg}.
 //
 //   bun run bench:uploads
+import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { rssChartSvg } from './lib/chart'
 import { describeBenchDatabase, prepareBenchDatabase, root } from './lib/database'
@@ -12,6 +13,7 @@ import {
   loadAverage,
   machine,
   preamble,
+  rerender,
   table,
   versions,
   writeResult,
@@ -27,6 +29,8 @@ import {
   type Session,
 } from './lib/servers'
 
+
+const { values: args } = parseArgs({ options: { render: { type: 'boolean' } } })
 const CLIENTS = 4
 const FILES_PER_CLIENT = 10
 const FILE_BYTES = 10_000_000
@@ -55,7 +59,12 @@ async function upload(appUrl: string, user: Session, files: Uint8Array[], tag: s
     body: form,
   })
   const body = (await res.json()) as { items?: Uploaded[] }
-  return { status: res.status, items: body.items ?? [], seconds: (performance.now() - started) / 1000, body }
+  return {
+    status: res.status,
+    items: body.items ?? [],
+    seconds: (performance.now() - started) / 1000,
+    body,
+  }
 }
 
 /**
@@ -131,7 +140,9 @@ async function main() {
     }
     // One small upload first, so code loaded on first use is not counted as growth.
     const warm = await upload(app.url, users[0]!, [randomPng(100_000)], 'warm-up')
-    if (warm.status !== 201) throw new Error(`warm-up upload: ${warm.status} ${JSON.stringify(warm.body)}`)
+    if (warm.status !== 201) {
+      throw new Error(`warm-up upload: ${warm.status} ${JSON.stringify(warm.body)}`)
+    }
     created.push(...warm.items.map((i) => i.id))
 
     const concurrent = await measure(app, users, sets.slice(0, CLIENTS), 'client')
@@ -159,7 +170,11 @@ async function main() {
         target: `<= ${TARGET_GROWTH_MB} MB`,
         met: concurrent.all_stored && growth <= TARGET_GROWTH_MB,
       },
-      guard: { state: guard.state, shed_total: guard.shed_total, shed_by_reason: guard.shed_by_reason },
+      guard: {
+        state: guard.state,
+        shed_total: guard.shed_total,
+        shed_by_reason: guard.shed_by_reason,
+      },
       samples: { concurrent: concurrent.samples, single_client: single.samples },
     }
     for (const run of [concurrent, single]) {
@@ -199,7 +214,12 @@ type Report = {
   machine: ReturnType<typeof machine>
   load_average_at_end: number[]
   versions: object
-  settings: { clients: number; files_per_client: number; file_bytes: number; memory_limit_mb: number }
+  settings: {
+    clients: number
+    files_per_client: number
+    file_bytes: number
+    memory_limit_mb: number
+  }
   concurrent: Run
   single_client: Run
   check: { value: number; target: string; met: boolean }
@@ -227,11 +247,19 @@ function markdown(r: Report): string {
         row('data sent', (x) => `${x.total_mb} MB (${x.files} files)`),
         row('wall time, first byte to last answer', (x) => `${x.seconds} s`),
         row('throughput', (x) => `${x.throughput_mb_s} MB/s`),
-        row('answers', (x) => x.requests.map((q) => `${q.status} (${q.files} files, ${q.seconds} s)`).join(', ')),
-        row('every file stored once, as image/png, full size', (x) => (x.all_stored ? 'yes' : '**no**')),
-        row('RSS before / peak / after (MB)', (x) => `${x.rss.before_mb} / ${x.rss.peak_mb} / ${x.rss.after_mb}`),
+        row('answers', (x) =>
+          x.requests.map((q) => `${q.status} (${q.files} files, ${q.seconds} s)`).join(', '),
+        ),
+        row('every file stored once, as image/png, full size', (x) =>
+          x.all_stored ? 'yes' : '**no**',
+        ),
+        row('RSS before / peak / after (MB)', (x) =>
+          [x.rss.before_mb, x.rss.peak_mb, x.rss.after_mb].join(' / '),
+        ),
         row('RSS growth (MB)', (x) => x.rss.growth_mb),
-        row('app figures, max (MB): JS heap used / external', (x) => `${x.heap.used_max_mb} / ${x.heap.external_max_mb}`),
+        row('app figures, max (MB): JS heap used / external', (x) =>
+          [x.heap.used_max_mb, x.heap.external_max_mb].join(' / '),
+        ),
       ],
     ),
     '',
@@ -245,10 +273,11 @@ function markdown(r: Report): string {
           `Why: the app's own figures (/api/health/memory, polled every second) went up to ${c.heap.external_max_mb} MB of ` +
             `external memory (ArrayBuffers: body chunks and file data in flight) and ${c.heap.used_max_mb} MB of JS heap in use; ` +
             'memory freed after a collection is not all handed back to the system at once, so RSS keeps the high-water mark. ' +
-            `One client alone, measured afterwards from the RSS the first run left, grew it by ${one.rss.growth_mb} MB: ` +
-            (one.rss.growth_mb >= c.rss.growth_mb * 0.6
-              ? 'about as much, so the growth does not scale with the number of uploads in flight.'
-              : 'less, so part of the growth scales with the number of uploads in flight.'),
+            `One client alone, measured afterwards from the RSS the first run left, grew it by ${one.rss.growth_mb} MB, ` +
+            `${Math.round((one.rss.growth_mb / c.rss.growth_mb) * 100)}% of what four at once did: ` +
+            (one.rss.growth_mb >= c.rss.growth_mb / 2
+              ? 'most of the growth comes with a single upload, not with the number in flight.'
+              : 'the growth rises with the number of uploads in flight.'),
         ]),
     '',
     `![App RSS during the uploads](${r.date.slice(0, 10)}-uploads.svg)`,
@@ -261,4 +290,5 @@ function markdown(r: Report): string {
   ].join('\n')
 }
 
-await main()
+if (args.render) rerender<Report>('uploads', markdown)
+else await main()

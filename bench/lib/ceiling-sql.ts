@@ -84,7 +84,9 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
       }),
       itemsOfBookings,
       venuesPage: only(
-        await rec.record((db) => listVenues(db, true, keysetWindow(venuesById, undefined, S.limit))),
+        await rec.record((db) =>
+          listVenues(db, true, keysetWindow(venuesById, undefined, S.limit)),
+        ),
         { limit: S.limit },
       ),
       venuesCount: only(await rec.record((db) => countVenues(db, true)), {}),

@@ -27,10 +27,13 @@ export async function prepareBenchDatabase(bookings: number, url = BENCH_DATABAS
   await db.end()
   if (have < bookings) {
     console.log(`seeding ${bookings - have} bookings into ${name} ...`)
-    const run = Bun.spawnSync(
-      [process.execPath, 'src/db/seed.ts', '--bookings', String(bookings - have), '--users', '1000'],
-      { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdout: 'inherit', stderr: 'inherit' },
-    )
+    const seed = ['src/db/seed.ts', '--bookings', String(bookings - have), '--users', '1000']
+    const run = Bun.spawnSync([process.execPath, ...seed], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdout: 'inherit',
+      stderr: 'inherit',
+    })
     if (run.exitCode !== 0) throw new Error('seeding failed')
   }
   return url

@@ -11,7 +11,14 @@ export interface ParityCheck {
 }
 
 /** Fields that differ between two correct answers: clocks, and what a write makes anew. */
-const volatile = new Set(['uptime_seconds', 'id', 'start_datetime', 'end_datetime', 'created_at', 'updated_at'])
+const volatile = new Set([
+  'uptime_seconds',
+  'id',
+  'start_datetime',
+  'end_datetime',
+  'created_at',
+  'updated_at',
+])
 
 function strip(value: unknown, write: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => strip(v, write))
@@ -37,8 +44,11 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | undefined 
       if (found) return found
     }
   }
-  return `${path || '(body)'}: ${JSON.stringify(a)?.slice(0, 200)} vs ${JSON.stringify(b)?.slice(0, 200)}`
+  const show = (v: unknown) => JSON.stringify(v)?.slice(0, 200)
+  return `${path || '(body)'}: ${show(a)} vs ${show(b)}`
 }
+
+const shorten = (path: string) => (path.length > 120 ? `${path.slice(0, 117)}...` : path)
 
 async function send(base: string, r: LoadRequest, slotHour: number) {
   const path = r.path.replace(/\{rand:(\d+)\}/g, (_, n) => String(Math.min(Number(n), 424_242)))
@@ -85,7 +95,7 @@ export async function checkParity(
           : firstDifference(strip(a.body, write), strip(c.body, write))
     checks.push({
       workload: w.id,
-      request: `${r.method ?? 'GET'} ${a.path.length > 120 ? `${a.path.slice(0, 117)}...` : a.path}`,
+      request: `${r.method ?? 'GET'} ${shorten(a.path)}`,
       status: [a.status, c.status],
       same: difference === undefined,
       ...(difference ? { difference } : {}),

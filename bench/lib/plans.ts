@@ -10,7 +10,7 @@ interface PlanNode {
 
 export interface PlanSummary {
   query: string
-  /** The plan's scans, outermost first, e.g. "Index Only Scan using bookings_user_id_status_idx". */
+  /** The plan's scans, outermost first, such as "Seq Scan on bookings". */
   scans: string[]
   execution_ms: number
 }
@@ -39,9 +39,8 @@ export async function explain(
     for (const q of queries) {
       const params = q.template.bind(q.values) as postgres.ParameterOrJSON<never>[]
       const [row] = await db.unsafe(`explain (analyze, format json) ${q.template.text}`, params)
-      const [plan] = (row as unknown as { 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] })[
-        'QUERY PLAN'
-      ]
+      type Explained = { 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }
+      const [plan] = (row as unknown as Explained)['QUERY PLAN']
       out.push({
         query: q.query,
         scans: [...new Set(scans(plan!.Plan))],

@@ -45,7 +45,8 @@ export async function versions(root: string, extra: Record<string, string> = {})
 export function command(): string {
   const script = process.env.npm_lifecycle_event
   const args = process.argv.slice(2).join(' ')
-  const base = script ? `bun run ${script}` : `bun ${process.argv[1]?.replace(/^.*?bench\//, 'bench/')}`
+  const file = process.argv[1]?.replace(/^.*?bench\//, 'bench/')
+  const base = script ? `bun run ${script}` : `bun ${file}`
   return args ? `${base} ${args}` : base
 }
 
@@ -102,6 +103,19 @@ export function writeResult(
   return join(resultsDir, base)
 }
 
+/**
+ * Writes the Markdown of the latest `name` result again from its JSON: for a change in a report's
+ * wording, without measuring again (the figures and the command stay those of the run).
+ */
+export function rerender<T>(name: string, markdown: (result: T) => string) {
+  const latest = latestResult<T>(name)
+  if (!latest) throw new Error(`no ${name} result in ${resultsDir}`)
+  const path = join(resultsDir, latest.file.replace(/\.json$/, '.md'))
+  writeFileSync(path, markdown(latest.data))
+  writeIndex()
+  console.log(`rewrote ${path}`)
+}
+
 /** The latest result of `name` (by file name, which starts with the date), parsed. */
 export function latestResult<T>(name: string): { file: string; data: T } | undefined {
   const files = readdirSync(resultsDir, { withFileTypes: true })
@@ -122,8 +136,9 @@ function writeIndex() {
   const lines = [
     '# Benchmark results',
     '',
-    'Written by the bench scripts (`bun run bench`, `bench:soak`, `bench:export`, `bench:uploads`);',
-    'each report names the command, machine and versions that produced it. Newest first.',
+    'Written by the bench scripts (`bun run bench`, `bench:soak`, `bench:export`,',
+    '`bench:uploads`); each report names the command, machine and versions that produced it.',
+    'Newest first.',
     '',
     ...reports.map((f) => `- [${f.replace(/\.md$/, '')}](${f})`),
     '',

@@ -29,7 +29,8 @@ self.onmessage = (event: MessageEvent<Start>) => {
   }
   const poll = async () => {
     try {
-      const m = (await (await fetch(`${appUrl}/api/health/memory`)).json()) as Record<string, number>
+      const res = await fetch(`${appUrl}/api/health/memory`)
+      const m = (await res.json()) as Record<string, number>
       heap.push({
         t: seconds(),
         heap_used_mb: toMb(m.heap_used_bytes!),

@@ -55,7 +55,10 @@ export function workloads(i: WorkloadInputs): Workload[] {
   const adminList = (params: Record<string, string | number>) =>
     `/api/admin/bookings?${query({ ...i.range, page_size: PAGE_SIZE, ...params })}`
   const byId: LoadRequest = { path: `/api/bookings/{rand:${i.maxId}}`, headers: admin }
-  const ownPages: LoadRequest[] = i.users.map((u) => ({ path: '/api/bookings', headers: u.headers }))
+  const ownPages: LoadRequest[] = i.users.map((u) => ({
+    path: '/api/bookings',
+    headers: u.headers,
+  }))
   const create = (u: Session): LoadRequest => ({
     method: 'POST',
     path: '/api/bookings',
@@ -129,7 +132,9 @@ export function workloads(i: WorkloadInputs): Workload[] {
     {
       id: 'W5c',
       name: `admin list by date range, cursor to page ${i.deepPage}`,
-      requests: `GET /api/admin/bookings?page_size=${PAGE_SIZE}&cursor=<next_cursor of page ${i.deepPage - 1}>`,
+      requests:
+        `GET /api/admin/bookings?page_size=${PAGE_SIZE}` +
+        `&cursor=<next_cursor of page ${i.deepPage - 1}>`,
       connections: ADMIN_CONNECTIONS,
       durationFactor: 1.5,
       read: true,

@@ -26,7 +26,7 @@ export interface MemoryMonitorOptions {
   logger: Logger
   /** Points below a state's entry level that usage must fall to before leaving it. */
   hysteresisPercent?: number
-  /** Least time between two collections forced by pressure. */
+  /** Least time between two collections forced by pressure (entering or staying high). */
   pressureGcGapMs?: number
   read?: () => MemoryReading
   now?: () => number
@@ -115,8 +115,10 @@ export class MemoryMonitor {
         },
         'memory state changed',
       )
-      if (worse) this.collect('pressure', this.pressureGcGapMs)
     }
+    // Shedding also slows allocation, and with it the engine's own collections: without a push,
+    // the garbage that caused the pressure could keep the state up long after the load has gone.
+    if (this.state !== 'ok') this.collect('pressure', this.pressureGcGapMs)
     return this.state
   }
 
