@@ -11,7 +11,7 @@ import type { PageWindow } from '../../src/lib/paginate'
 import { loadBookingItems } from '../../src/services/bookings/booking-columns'
 import { createBooking } from '../../src/services/bookings/create-booking'
 import { listBookingItems } from '../../src/services/bookings/list-booking-items'
-import { listAllBookings, listOwnBookings } from '../../src/services/bookings/list-bookings'
+import { countAllBookings, listAllBookings, listOwnBookings } from '../../src/services/bookings/list-bookings'
 import { listOrders } from '../../src/services/rack-orders/rack-orders'
 import { withFreshDatabase } from '../support/fresh-database'
 
@@ -133,7 +133,13 @@ describe('list queries are served by indexes on a large table', () => {
         [
           'admin list from/to',
           () => listAllBookings(db, { from, to }, firstPage(byStart)),
-          ['bookings_start_datetime_idx'],
+          ['bookings_start_datetime_idx', 'bookings_period_idx'],
+        ],
+        [
+          // the total of a narrow period must not read every booking that starts before its end
+          'admin count from/to',
+          () => countAllBookings(db, { from, to }),
+          ['bookings_period_idx'],
         ],
         [
           'booking items by item',

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, lt, type SQL } from 'drizzle-orm'
+import { and, count, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
@@ -29,13 +29,30 @@ const ownWhere = (f: OwnFilter): SQL | undefined =>
     f.kind && eq(bookings.kind, f.kind),
   )
 
+/**
+ * Overlap with [from, to) written twice: as range overlap, which bookings_period_idx (gist) serves
+ * when the period is narrow, and as plain bounds, which let the start_datetime btree walk a wide
+ * period in page order. The planner picks by selectivity.
+ */
+function overlaps(from?: Date, to?: Date): SQL | undefined {
+  if (!from && !to) return undefined
+  if (from && to && from >= to) return sql`false`
+  const period = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDatetime}, '[)')`
+  const bound = (at?: Date) => sql`${at?.toISOString() ?? null}::timestamptz`
+  const wanted = sql`tstzrange(${bound(from)}, ${bound(to)}, '[)')`
+  return and(
+    sql`${period} && ${wanted}`,
+    to && lt(bookings.startDatetime, to),
+    from && gt(bookings.endDatetime, from),
+  )
+}
+
 export const adminWhere = (f: AdminFilter): SQL | undefined =>
   and(
     f.status && eq(bookings.status, f.status),
     f.venueId !== undefined ? eq(bookings.venueId, f.venueId) : undefined,
     f.userId !== undefined ? eq(bookings.userId, f.userId) : undefined,
-    f.to && lt(bookings.startDatetime, f.to),
-    f.from && gt(bookings.endDatetime, f.from),
+    overlaps(f.from, f.to),
   )
 
 function page(db: Db, where: SQL | undefined, window: PageWindow): Promise<BookingRow[]> {

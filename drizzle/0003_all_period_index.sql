@@ -1,0 +1,1 @@
+CREATE INDEX "bookings_period_idx" ON "bookings" USING gist (tstzrange("start_datetime", "end_datetime", '[)'));
