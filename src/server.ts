@@ -5,7 +5,9 @@ import type { Env } from './env'
 import type { Deps } from './lib/context'
 import { createDeps } from './lib/deps'
 import { startPeriodicGc } from './lib/memory/periodic-gc'
-import { jsonMaxBytes, uploadMaxBytes } from './middleware/body-limit'
+import { uploadLimits } from './lib/uploads/limits'
+import { jsonMaxBytes } from './middleware/body-limit'
+import { startUploadSweeps } from './services/uploads/sweep-uploads'
 import { ensureAdmin } from './services/users/users'
 
 export interface RunningServer {
@@ -28,6 +30,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const { memory } = deps
   memory.start()
   const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
+  const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
 
   const server = Bun.serve({
     port: env.PORT,
@@ -35,7 +38,8 @@ export async function startServer(env: Env): Promise<RunningServer> {
     fetch: app.fetch,
     // Bodies are limited by the app itself (per route, with problem answers); Bun's own cap is a
     // backstop just above the largest of them.
-    maxRequestBodySize: Math.max(jsonMaxBytes(env), uploadMaxBytes(env)) + 1024 * 1024,
+    maxRequestBodySize:
+      Math.max(jsonMaxBytes(env), uploadLimits(env).maxRequestBytes) + 1024 * 1024,
     idleTimeout: 30,
   })
   logger.info(
@@ -63,6 +67,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
         await server.stop(true)
       }
       stopGc()
+      await stopUploadSweeps()
       await deps.close()
       await database.close()
       logger.info('stopped')

@@ -83,7 +83,7 @@ export function createApp(deps: Deps) {
   if (env.MEMORY_GUARD_ENABLED) {
     app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
   }
-  // Uploads stream to disk under their own, larger limit (uploadBodyLimit on that route).
+  // Uploads stream to disk and count their body against their own limit (lib/uploads/limits.ts).
   app.use(bufferedBodyLimit({ maxBytes: jsonMaxBytes(env), skip: isUploadPath }))
   app.use(compression({ threshold: COMPRESS_THRESHOLD_BYTES }))
 

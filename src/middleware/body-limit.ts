@@ -6,6 +6,11 @@ import { Problem, badRequest } from '../lib/problem'
 
 const MB = 1024 * 1024
 
+const formatBytes = (n: number) => {
+  if (n % MB === 0) return `${n / MB} MB`
+  return n >= MB ? `${Math.round((n / MB) * 10) / 10} MB` : `${n} bytes`
+}
+
 const tooLarge = (maxBytes: number) =>
   new Problem(413, `The request body is larger than ${formatBytes(maxBytes)}.`, {
     type: 'payload-too-large',
@@ -16,8 +21,6 @@ const longerThanDeclared = (declared: number) =>
   new Problem(413, `The request body is longer than its Content-Length (${declared} bytes).`, {
     type: 'payload-too-large',
   })
-
-const formatBytes = (n: number) => (n % MB === 0 ? `${n / MB} MB` : `${n} bytes`)
 
 /**
  * The declared length, `undefined` without one. Anything but one run of digits (a sign, a
@@ -35,22 +38,39 @@ function declaredLength(headers: Headers): number | undefined {
   return Number(value)
 }
 
-interface Sized {
-  declared: number | undefined
-  chunked: boolean
-}
-
-/** Checks the headers before a byte is read: malformed -> 400, declared oversize -> 413. */
-function checkHeaders(headers: Headers, maxBytes: number): Sized {
+/**
+ * Checks the headers before a byte is read: malformed -> 400, declared oversize -> 413. Returns
+ * the declared length the body must not outgrow (none for a chunked body).
+ */
+function checkHeaders(headers: Headers, maxBytes: number): number | undefined {
   const chunked = headers.has('transfer-encoding')
   const declared = declaredLength(headers)
   if (!chunked && declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes)
-  return { declared: chunked ? undefined : declared, chunked }
+  return chunked ? undefined : declared
+}
+
+/**
+ * The same rule for a body its route streams instead of buffering (uploads): the headers are
+ * checked at once, then the returned function is given the size of each chunk as it is read and
+ * throws the 413 Problem when the body passes `maxBytes` or its declared length.
+ *
+ * @example
+ * const count = countBody(request.headers, limits.maxRequestBytes)
+ * for await (const chunk of request.body) count(chunk.byteLength)
+ */
+export function countBody(headers: Headers, maxBytes: number): (chunkBytes: number) => void {
+  const declared = checkHeaders(headers, maxBytes)
+  let seen = 0
+  return function count(chunkBytes) {
+    seen += chunkBytes
+    if (seen > maxBytes) throw tooLarge(maxBytes)
+    if (declared !== undefined && seen > declared) throw longerThanDeclared(declared)
+  }
 }
 
 export interface BodyLimitOptions {
   maxBytes: number
-  /** Requests this limit leaves to another (uploads apply their own, larger one). */
+  /** Requests this limit leaves to another (uploads count theirs with `countBody`). */
   skip?: (path: string) => boolean
 }
 
@@ -62,7 +82,7 @@ export interface BodyLimitOptions {
  * header is a 413 as well. The body is buffered for the route (it is parsed whole anyway).
  *
  * @example
- * app.use(bufferedBodyLimit({ maxBytes: 15 * 1024 * 1024, skip: isUploadPath }))
+ * app.use(bufferedBodyLimit({ maxBytes: jsonMaxBytes(env), skip: isUploadPath }))
  */
 export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
   const { maxBytes, skip } = options
@@ -72,7 +92,7 @@ export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<
   const counted = bodyLimit({ maxSize: maxBytes, onError })
   return async function bufferedBodyLimit(c, next) {
     if (!c.req.raw.body || skip?.(c.req.path)) return next()
-    const { declared } = checkHeaders(c.req.raw.headers, maxBytes)
+    const declared = checkHeaders(c.req.raw.headers, maxBytes)
     if (declared === undefined) return counted(c, next)
     // Without the header hono reads and counts; the cap is the declared length.
     const headers = new Headers(c.req.raw.headers)
@@ -87,52 +107,7 @@ export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<
   }
 }
 
-/**
- * Counts the body as the route streams it, without buffering: reading past `maxBytes` (or past a
- * declared length) fails that read with a 413 Problem, which reaches the app's onError as long as
- * the route lets it propagate.
- *
- * @example
- * createRoute({
- *   method: 'post',
- *   path: '/api/uploads',
- *   middleware: [requireUser(), uploadBodyLimit()],
- * })
- */
-export function streamedBodyLimit(
-  maxBytes: number | ((env: Env) => number),
-): MiddlewareHandler<AppEnv> {
-  return async function streamedBodyLimit(c, next) {
-    const body = c.req.raw.body
-    if (!body) return next()
-    const max = typeof maxBytes === 'number' ? maxBytes : maxBytes(c.var.deps.env)
-    const { declared } = checkHeaders(c.req.raw.headers, max)
-    let seen = 0
-    const counter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength
-        if (seen > max) controller.error(tooLarge(max))
-        else if (declared !== undefined && seen > declared) {
-          controller.error(longerThanDeclared(declared))
-        } else controller.enqueue(chunk)
-      },
-    })
-    const init = { body: body.pipeThrough(counter), duplex: 'half' }
-    c.req.raw = new Request(c.req.raw, init as RequestInit)
-    return next()
-  }
-}
-
-/** Multipart framing per part (boundary, part headers) is small; this is generous. */
-const PART_OVERHEAD_BYTES = 16 * 1024
-
-/** The most an upload request may carry: every file at its largest, plus multipart framing. */
-export const uploadMaxBytes = (env: Pick<Env, 'UPLOAD_MAX_FILES' | 'UPLOAD_MAX_FILE_MB'>) =>
-  env.UPLOAD_MAX_FILES * (env.UPLOAD_MAX_FILE_MB * MB + PART_OVERHEAD_BYTES) + PART_OVERHEAD_BYTES
-
-/** The uploads route's own limit (the app-wide JSON limit skips /api/uploads). */
-export const uploadBodyLimit = () => streamedBodyLimit(uploadMaxBytes)
-
+/** The largest body of every route but uploads (whose limit is in lib/uploads/limits.ts). */
 export const jsonMaxBytes = (env: Pick<Env, 'MAX_BODY_SIZE_MB'>) => env.MAX_BODY_SIZE_MB * MB
 
 export const isUploadPath = (path: string) =>

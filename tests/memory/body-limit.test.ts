@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createApp } from '../../src/lib/create-app'
-import { uploadMaxBytes, streamedBodyLimit } from '../../src/middleware/body-limit'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { uploadLimits } from '../../src/lib/uploads/limits'
 import { readJson, testApp, testEnv, type TestApp } from '../support/app'
 import { serve } from '../support/serve'
+import { makeUser, removeUsers } from '../support/users'
 
 const MB = 1024 * 1024
 const LOGIN = '/api/auth/login'
@@ -144,24 +147,46 @@ describe('body limits (MAX_BODY_SIZE_MB=1)', () => {
     })
     expect(res.status).toBe(401)
     const env = testEnv({ UPLOAD_MAX_FILES: '10', UPLOAD_MAX_FILE_MB: '10' })
-    expect(uploadMaxBytes(env)).toBeGreaterThan(100 * MB)
+    // The request-wide upload limit is the sum of the per-file limits, plus multipart framing.
+    const { maxRequestBytes } = uploadLimits(env)
+    expect(maxRequestBytes).toBeGreaterThan(100 * MB)
+    expect(maxRequestBytes).toBeLessThan(101 * MB)
   })
 
-  test('the streamed limit for uploads counts bytes as the route reads them', async () => {
-    const app = createApp(t.deps)
-    app.post('/api/uploads/probe', streamedBodyLimit(MB), async (c) => {
-      let n = 0
-      for await (const chunk of c.req.raw.body!) n += chunk.byteLength
-      return c.json({ read: n })
+  test('an upload body is held to the same rules while the route streams it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'body-limit-uploads-'))
+    const uploads = await testApp({
+      UPLOAD_DIR: dir,
+      UPLOAD_MAX_FILES: '1',
+      UPLOAD_MAX_FILE_MB: '1',
     })
-    const probe = (body: Uint8Array, headers: Record<string, string> = {}) =>
-      app.request(
-        new Request('http://localhost/api/uploads/probe', { method: 'POST', body, headers }),
-      )
-    expect(await readJson(await probe(new Uint8Array(MB)))).toEqual({ read: MB })
-    await expectProblem(await probe(new Uint8Array(MB + 1)), 413)
-    await expectProblem(await probe(new Uint8Array(100), { 'content-length': '10' }), 413)
-    await expectProblem(await probe(new Uint8Array(10), { 'content-length': String(2 * MB) }), 413)
-    await expectProblem(await probe(new Uint8Array(10), { 'content-length': 'ten' }), 400)
+    const user = await makeUser(uploads)
+    try {
+      const max = uploadLimits(uploads.deps.env).maxRequestBytes
+      const post = (body: RequestInit['body'], headers: Record<string, string> = {}) =>
+        uploads.app.request(
+          new Request('http://localhost/api/uploads', {
+            method: 'POST',
+            headers: {
+              ...user.auth,
+              'content-type': 'multipart/form-data; boundary=b',
+              ...headers,
+            },
+            body,
+          }),
+        )
+      // Bytes past the limit, before any part: counted, not parsed.
+      const filler = new Uint8Array(max + 1).fill(0x41)
+      const streamed = new Blob([filler]).stream()
+      await expectProblem(await post(streamed), 413)
+      await expectProblem(await post(new Uint8Array(100), { 'content-length': '10' }), 413)
+      const declaredTooLong = { 'content-length': String(max + 1) }
+      await expectProblem(await post(new Uint8Array(10), declaredTooLong), 413)
+      await expectProblem(await post(new Uint8Array(10), { 'content-length': 'ten' }), 400)
+      expect(readdirSync(dir)).toEqual([])
+    } finally {
+      await removeUsers(uploads, [user.id])
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../client'
+import { ARGON2ID } from '../../services/users/password-hashing'
 import { items, regularPrograms, users, venues } from '../schema'
 
 export const DEMO_PASSWORD = 'demo-password'
@@ -57,7 +58,7 @@ export async function upsertDemoData(
   db: Db,
   counts: { users: number; bookings: number },
 ): Promise<DemoData> {
-  const passwordHash = await Bun.password.hash(DEMO_PASSWORD, { algorithm: 'argon2id' })
+  const passwordHash = await Bun.password.hash(DEMO_PASSWORD, ARGON2ID)
   return db.transaction(async (tx) => {
     const venueIds: number[] = []
     for (const venue of venuesFor(counts.bookings)) {

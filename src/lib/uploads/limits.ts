@@ -11,7 +11,11 @@ export interface UploadLimits {
   field: string
   maxFiles: number
   maxFileBytes: number
-  /** The whole body: every file at its limit plus multipart overhead, and not a byte more. */
+  /**
+   * The whole body: the sum of the per-file limits plus multipart overhead, and not a byte more.
+   * The one request-wide upload limit: the route counts the body against it as it streams, and
+   * Bun's own cap on request bodies is set just above it.
+   */
   maxRequestBytes: number
 }
 

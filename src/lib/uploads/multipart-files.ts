@@ -1,5 +1,6 @@
 import { Busboy, type BusboyFileStream, type BusboyInstance } from '@fastify/busboy'
 import { once } from 'node:events'
+import { countBody } from '../../middleware/body-limit'
 import { Problem, badRequest } from '../problem'
 import { MAX_TEXT_FIELDS, MAX_TEXT_FIELD_BYTES, type UploadLimits } from './limits'
 
@@ -13,28 +14,36 @@ export interface FilePart {
 const tooLarge = (detail: string) => new Problem(413, detail, { type: 'upload-too-large' })
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`
 
+export interface ReceiveOptions<T> {
+  limits: UploadLimits
+  /** Consumes one file's stream; its result is what the request's files turn into. */
+  onFile: (part: FilePart) => Promise<T>
+  /** Undoes one result when the request fails after it was produced. */
+  discard: (result: T) => Promise<void>
+  /** Told the size of each chunk of the body once it has been handed on. */
+  onRead?: (bytes: number) => void
+}
+
 /**
  * Parses a multipart request as it arrives: the Web body stream is fed to busboy chunk by chunk,
  * waiting for busboy (and so for `onFile`, which consumes each file stream) before reading on, so
- * at most a few chunks are ever held in memory. Every file of `limits.field` goes to `onFile` in
- * order. All or nothing: on any failure (a limit, a malformed body, `onFile` throwing) reading
- * stops, each result already produced is handed to `discard`, and the failure is thrown.
+ * at most a few chunks are ever held in memory. The body is counted against the request-wide
+ * limit as it is read (the rule every body gets, from the body-limit middleware). Every file of
+ * `limits.field` goes to `onFile` in order. All or nothing: on any failure (a limit, a malformed
+ * body, `onFile` throwing) reading stops, each result already produced is handed to `discard`,
+ * and the failure is thrown.
  */
 export async function receiveFiles<T>(
   request: Request,
-  limits: UploadLimits,
-  onFile: (part: FilePart) => Promise<T>,
-  discard: (result: T) => Promise<void>,
+  options: ReceiveOptions<T>,
 ): Promise<T[]> {
+  const { limits, onFile, discard, onRead } = options
   const contentType = request.headers.get('content-type') ?? ''
   if (!/^multipart\/form-data\s*(;|$)/i.test(contentType)) {
     const detail = `Send the files as multipart/form-data in the \`${limits.field}\` field.`
     throw new Problem(415, detail, { type: 'unsupported-media-type' })
   }
-  const declaredLength = Number(request.headers.get('content-length') ?? 0)
-  if (declaredLength > limits.maxRequestBytes) {
-    throw tooLarge(`The request may carry at most ${megabytes(limits.maxRequestBytes)}.`)
-  }
+  const count = countBody(request.headers, limits.maxRequestBytes)
   if (!request.body) throw badRequest(`No files: send them in the \`${limits.field}\` field.`)
 
   let parser: BusboyInstance
@@ -97,17 +106,13 @@ export async function receiveFiles<T>(
   parser.on('partsLimit', () => fail(tooLarge('The form has too many parts.')))
   parser.on('error', () => fail(badRequest('The multipart body is malformed or ends early.')))
 
-  let received = 0
   try {
     for (;;) {
       const { value, done } = await reader.read()
       if (done || failure !== undefined) break
-      received += value.byteLength
-      if (received > limits.maxRequestBytes) {
-        fail(tooLarge(`The request may carry at most ${megabytes(limits.maxRequestBytes)}.`))
-        break
-      }
+      count(value.byteLength)
       if (!parser.write(value)) await once(parser, 'drain', { signal: abort.signal })
+      onRead?.(value.byteLength)
     }
     if (failure === undefined) {
       const finished = once(parser, 'finish', { signal: abort.signal })
@@ -115,7 +120,7 @@ export async function receiveFiles<T>(
       await finished
     }
   } catch (error) {
-    // A Problem here comes from a limit applied to the body stream upstream of this parser.
+    // A Problem here is the body's limit; anything else, a body that could not be read.
     fail(error instanceof Problem ? error : badRequest('The request body could not be read.'))
   }
   if (failure !== undefined) parser.destroy()

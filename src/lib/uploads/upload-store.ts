@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, rename, rm, utimes } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { Problem } from '../problem'
 import { SNIFF_BYTES, identifyFile, storedExtensions, type AllowedType } from './file-types'
@@ -18,10 +18,21 @@ export interface ReceivedFile {
 
 const TEMP_PREFIX = '.incoming-'
 const TEMP_SUFFIX = '.part'
-/** Temporary files older than this are left-overs of a crashed process. */
-const STALE_TEMP_MS = 60 * 60 * 1000
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const storedNamePattern = new RegExp(`^${uuid}\\.(${storedExtensions.join('|')})$`)
+
+/** A file this store writes: a part still arriving (or waiting for its commit), or a stored one. */
+export function uploadFileKind(name: string): 'partial' | 'stored' | undefined {
+  if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) return 'partial'
+  return storedNamePattern.test(name) ? 'stored' : undefined
+}
+
+/**
+ * How often a received file waiting for the rest of its request has its mtime refreshed. Sweeps
+ * (of this instance or of another on the same volume) judge a file by its mtime, so a file a live
+ * process holds never looks older than this, however slowly the rest of its request arrives.
+ */
+export const HELD_FILE_REFRESH_MS = 60 * 1000
 
 async function writeFully(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8Array) {
   for (let offset = 0; offset < chunk.byteLength; ) {
@@ -32,7 +43,10 @@ async function writeFully(handle: Awaited<ReturnType<typeof open>>, chunk: Uint8
 
 export interface UploadStore {
   dir: string
-  /** Streams a part to a temporary file, hashing it and deciding its type from its first bytes. */
+  /**
+   * Streams a part to a temporary file, hashing it and deciding its type from its first bytes;
+   * the file is then held (kept fresh) until it is committed or removed.
+   */
   receive(part: FilePart): Promise<ReceivedFile>
   /** Gives a received file its final, generated name: complete files only ever appear whole. */
   commit(file: ReceivedFile): Promise<string>
@@ -48,7 +62,32 @@ function createUploadStore(dir: string): UploadStore {
     }
     return join(dir, storedName)
   }
-  const remove = (path: string) => rm(path, { force: true })
+
+  // Received files wait, uncommitted, for the rest of their request: see HELD_FILE_REFRESH_MS.
+  const held = new Set<string>()
+  let refresher: Timer | undefined
+  const refresh = () => {
+    const now = new Date()
+    for (const path of held) utimes(path, now, now).catch(() => {})
+  }
+  const hold = (path: string) => {
+    held.add(path)
+    if (!refresher) {
+      refresher = setInterval(refresh, HELD_FILE_REFRESH_MS)
+      refresher.unref()
+    }
+  }
+  const release = (path: string) => {
+    held.delete(path)
+    if (held.size === 0 && refresher) {
+      clearInterval(refresher)
+      refresher = undefined
+    }
+  }
+  const remove = (path: string) => {
+    release(path)
+    return rm(path, { force: true })
+  }
 
   return {
     dir,
@@ -90,6 +129,7 @@ function createUploadStore(dir: string): UploadStore {
         await remove(tempPath)
         throw error
       }
+      hold(tempPath)
       return {
         tempPath,
         originalName: sanitizeOriginalName(part.filename, type.ext),
@@ -102,27 +142,18 @@ function createUploadStore(dir: string): UploadStore {
 
     async commit(file) {
       const storedName = `${randomUUID()}.${file.ext}`
+      release(file.tempPath)
       await rename(file.tempPath, pathOf(storedName))
       return storedName
     },
   }
 }
 
-async function sweepStaleTemps(dir: string) {
-  const cutoff = Date.now() - STALE_TEMP_MS
-  for (const name of await readdir(dir)) {
-    if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) continue
-    const path = join(dir, name)
-    const info = await stat(path).catch(() => undefined)
-    if (info && info.mtimeMs < cutoff) await rm(path, { force: true })
-  }
-}
-
 const stores = new Map<string, Promise<UploadStore>>()
 
 /**
- * The store for UPLOAD_DIR, one per directory per process: made on first use, which also clears
- * temporary files a crashed process left behind.
+ * The store for UPLOAD_DIR, one per directory per process, made (with the directory) on first
+ * use. What a crashed process left behind is removed by the upload sweep, not here.
  */
 export function uploadStore(dir: string): Promise<UploadStore> {
   const absolute = resolve(dir)
@@ -130,7 +161,6 @@ export function uploadStore(dir: string): Promise<UploadStore> {
   if (!store) {
     store = (async () => {
       await mkdir(absolute, { recursive: true, mode: 0o750 })
-      await sweepStaleTemps(absolute)
       return createUploadStore(absolute)
     })()
     store.catch(() => stores.delete(absolute))

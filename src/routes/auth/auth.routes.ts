@@ -19,6 +19,7 @@ export const register = createRoute({
     201: json(AuthResult, 'Account created'),
     400: problem('Invalid fields'),
     409: problem('The email is taken'),
+    503: problem('Too many password checks waiting; see Retry-After'),
   },
 })
 
@@ -33,6 +34,7 @@ export const login = createRoute({
     400: problem('Invalid fields'),
     401: problem('Wrong email or password'),
     429: problem('Too many failed attempts; see Retry-After'),
+    503: problem('Too many password checks waiting; see Retry-After'),
   },
 })
 

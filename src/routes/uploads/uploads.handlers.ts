@@ -1,6 +1,7 @@
 import type { AppRouteHandler } from '../../lib/context'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
+import { collectAfterReceiving } from '../../lib/uploads/collect-received'
 import { contentDisposition } from '../../lib/uploads/content-disposition'
 import { fileResponse } from '../../lib/uploads/file-response'
 import { uploadLimits } from '../../lib/uploads/limits'
@@ -14,14 +15,14 @@ import type * as routes from './uploads.routes'
 import { toUpload } from './uploads.schemas'
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const { env, database } = c.var.deps
+  const { env, database, memory } = c.var.deps
   const store = await uploadStore(env.UPLOAD_DIR)
-  const files = await receiveFiles(
-    c.req.raw,
-    uploadLimits(env),
-    (part) => store.receive(part),
-    (file) => store.remove(file.tempPath),
-  )
+  const files = await receiveFiles(c.req.raw, {
+    limits: uploadLimits(env),
+    onFile: (part) => store.receive(part),
+    discard: (file) => store.remove(file.tempPath),
+    onRead: (bytes) => collectAfterReceiving(memory, bytes),
+  })
   const rows = await saveUploads(database.db, store, c.var.user.id, files)
   return c.json({ items: rows.map(toUpload) }, 201)
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, exists, sql } from 'drizzle-orm'
+import { and, count, eq, exists, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
@@ -75,4 +75,14 @@ export async function insertUpload(db: Db, input: UploadInput): Promise<UploadRo
     .onConflictDoNothing({ target: [uploads.userId, uploads.sha256] })
     .returning(uploadColumns)
   return row
+}
+
+/** Which of these stored names have an upload row (a lookup on the unique stored_name index). */
+export async function storedNamesWithRows(db: Db, names: string[]): Promise<Set<string>> {
+  if (names.length === 0) return new Set()
+  const rows = await db
+    .select({ storedName: uploads.storedName })
+    .from(uploads)
+    .where(inArray(uploads.storedName, names))
+  return new Set(rows.map((r) => r.storedName))
 }

@@ -3,6 +3,12 @@ import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
 import { sqlState } from '../../lib/db-errors'
 import { conflict } from '../../lib/problem'
+import {
+  PasswordHashingBusy,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from './password-hashing'
 
 export const publicUserColumns = {
   id: users.id,
@@ -19,9 +25,6 @@ export type PublicUser = {
   role: 'user' | 'admin'
   createdAt: Date
 }
-
-export const hashPassword = (password: string) =>
-  Bun.password.hash(password, { algorithm: 'argon2id' })
 
 export async function createUser(
   db: Db,
@@ -44,7 +47,11 @@ export async function createUser(
   }
 }
 
-/** The user with this email and password, or undefined; always pays for one hash check. */
+/**
+ * The user with this email and password, or undefined; always pays for one hash check. A hash
+ * made with older parameters is replaced by one with today's once the password is known right.
+ * Throws PasswordHashingBusy when too many checks are already waiting.
+ */
 export async function authenticate(
   db: Db,
   email: string,
@@ -56,14 +63,32 @@ export async function authenticate(
     .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
   // Verifying against a dummy hash keeps the timing of unknown and known emails alike.
   const hash = row?.passwordHash ?? (await dummyHash())
-  const ok = await Bun.password.verify(password, hash)
+  const ok = await verifyPassword(password, hash)
   if (!row || !ok) return undefined
   const { passwordHash: _, ...user } = row
+  if (needsRehash(row.passwordHash)) await rehash(db, user.id, password)
   return user
 }
 
+/** Best effort: a busy hashing queue leaves the old hash for the next login to replace. */
+async function rehash(db: Db, id: number, password: string) {
+  let passwordHash: string
+  try {
+    passwordHash = await hashPassword(password)
+  } catch (error) {
+    if (error instanceof PasswordHashingBusy) return
+    throw error
+  }
+  await db.update(users).set({ passwordHash }).where(eq(users.id, id))
+}
+
 let dummy: Promise<string> | undefined
-const dummyHash = () => (dummy ??= hashPassword('not-a-real-password'))
+const dummyHash = () =>
+  (dummy ??= hashPassword('not-a-real-password').catch((error) => {
+    // A busy queue must not be remembered as the answer for every later unknown email.
+    dummy = undefined
+    throw error
+  }))
 
 export async function findUser(db: Db, id: number): Promise<PublicUser | undefined> {
   const [user] = await db.select(publicUserColumns).from(users).where(eq(users.id, id))
