@@ -45,13 +45,16 @@ export function streamList<Row, Rec extends Record<string, unknown>>(
     onError: (error) =>
       c.var.deps.logger.error({ err: error, request_id: c.var.requestId }, 'stream failed'),
   })
+  return new Response(body, { status: 200, headers: streamHeaders(format, options.filename) })
+}
+
+/** The headers of a streamed list; with a file name, it is sent as that attachment. */
+export function streamHeaders(format: StreamFormat, filename?: string): Record<string, string> {
   const headers: Record<string, string> = {
     'Content-Type': streamContentTypes[format],
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   }
-  if (options.filename) {
-    headers['Content-Disposition'] = `attachment; filename="${options.filename}.${format}"`
-  }
-  return new Response(body, { status: 200, headers })
+  if (filename) headers['Content-Disposition'] = `attachment; filename="${filename}.${format}"`
+  return headers
 }

@@ -26,6 +26,12 @@ const csvCell = (value: unknown) =>
   value !== null && typeof value === 'object' ? JSON.stringify(value) : value
 
 /**
+ * CRLF between records, and any cell holding a CR or a LF quoted (RFC 4180 allows neither bare;
+ * csv-stringify, given a record delimiter, would quote only a whole CRLF).
+ */
+const csvOptions = { record_delimiter: 'windows', quote_record_delimiter: true } as const
+
+/**
  * Streams a result set as NDJSON, CSV (RFC 4180) or a JSON array, one database batch per pull:
  * the stream asks for the next batch only when the client has taken the previous one, so a slow
  * reader holds back the database instead of filling memory, and a reader that leaves stops it.
@@ -46,7 +52,7 @@ export function streamRows<Row, Rec extends Record<string, unknown>>(
     if (format === 'csv') {
       return stringify(
         records.map((r) => columns.map((c) => csvCell(r[c]))),
-        { record_delimiter: 'windows' },
+        csvOptions,
       )
     }
     const body = records.map((r) => JSON.stringify(r)).join(',\n')
@@ -63,7 +69,7 @@ export function streamRows<Row, Rec extends Record<string, unknown>>(
           let text = ''
           if (!started) {
             started = true
-            if (format === 'csv') text += stringify([columns], { record_delimiter: 'windows' })
+            if (format === 'csv') text += stringify([columns], csvOptions)
             if (format === 'json') text += '[\n'
           }
           if (options.signal?.aborted) {

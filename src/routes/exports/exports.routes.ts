@@ -11,8 +11,9 @@ export const exportBookings = createRoute({
   tags: ['Admin: bookings'],
   summary: 'Stream every matching booking (with venue name and user email)',
   description:
-    'Streamed from keyset batches with back-pressure; gzip when the client accepts it. ' +
-    'CSV follows RFC 4180; nested items are JSON text in CSV.',
+    'Streamed with back-pressure (on PostgreSQL by COPY, on PGlite from keyset batches; the ' +
+    'bytes are the same); gzip when the client accepts it. CSV follows RFC 4180 (CRLF, cells ' +
+    'with commas, quotes or line breaks quoted); nested items are JSON text in CSV.',
   security: [{ bearer: [] }],
   middleware: requireAdmin(),
   request: { query: ExportQuery },
