@@ -5,7 +5,12 @@ export const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedA
 
 export const ref = (name: string) => bigint(name, { mode: 'number' })
 
-export const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
+/**
+ * Milliseconds, as JS Dates and the API's RFC 3339 output carry: keyset cursors hold an instant
+ * as the API writes it, so a stored microsecond would sort after its own cursor and repeat.
+ */
+export const instant = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: 'date', precision: 3 })
 
 export const timestamps = {
   createdAt: instant('created_at').notNull().defaultNow(),
