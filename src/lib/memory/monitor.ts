@@ -3,7 +3,7 @@ import type { MemoryLimit } from './limit'
 
 export type MemoryState = 'ok' | 'high' | 'critical'
 export type ShedReason = 'memory_high' | 'memory_critical' | 'in_flight' | 'out_of_memory'
-export type GcReason = 'periodic' | 'pressure' | 'out_of_memory' | 'uploads'
+export type GcReason = 'periodic' | 'pressure' | 'out_of_memory' | 'uploads' | 'exports'
 
 export interface MemoryReading {
   rss: number

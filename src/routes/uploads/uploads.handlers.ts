@@ -1,7 +1,7 @@
 import type { AppRouteHandler } from '../../lib/context'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
-import { collectAfterReceiving } from '../../lib/uploads/collect-received'
+import { collectAfterStreaming } from '../../lib/memory/transient-bytes'
 import { contentDisposition } from '../../lib/uploads/content-disposition'
 import { fileResponse } from '../../lib/uploads/file-response'
 import { uploadLimits } from '../../lib/uploads/limits'
@@ -21,7 +21,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     limits: uploadLimits(env),
     onFile: (part) => store.receive(part),
     discard: (file) => store.remove(file.tempPath),
-    onRead: (bytes) => collectAfterReceiving(memory, bytes),
+    onRead: (bytes) => collectAfterStreaming(memory, bytes, 'uploads'),
   })
   const rows = await saveUploads(database.db, store, c.var.user.id, files)
   return c.json({ items: rows.map(toUpload) }, 201)

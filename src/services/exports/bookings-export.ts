@@ -95,6 +95,8 @@ export interface ExportStreamOptions {
   /** Aborted when the client goes away. */
   signal?: AbortSignal
   onError?: (error: unknown) => void
+  /** Each chunk's size as it is handed to the body (COPY path). */
+  onChunk?: (bytes: number) => void
 }
 
 /**
