@@ -1,3 +1,4 @@
+import { buildApp } from './app'
 import { EnvError, parseEnv } from './env'
 import { isKnownDriverGlitch } from './lib/db-errors'
 import { startServer } from './server'
@@ -17,7 +18,7 @@ process.on('uncaughtException', (error) => {
 
 try {
   const env = parseEnv()
-  const running = await startServer(env)
+  const running = await startServer(env, buildApp)
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       running.stop().then(

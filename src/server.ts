@@ -1,4 +1,4 @@
-import { buildApp } from './app'
+import type { App } from './app'
 import { openDatabase } from './db/client'
 import { migrate } from './db/migrate'
 import type { Env } from './env'
@@ -17,8 +17,14 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Opens the database, applies migrations and serves the app; the server process and tests share it. */
-export async function startServer(env: Env): Promise<RunningServer> {
+/** Builds what the server answers with, once the service's parts exist: src/app.ts's buildApp. */
+export type AppBuilder = (deps: Deps) => Pick<App, 'fetch'>
+
+/**
+ * Opens the database, applies migrations and serves the app `buildApp` makes; src/index.ts passes
+ * the real one, and bench/lib/lazy-server.ts a variant that imports some routers on first use.
+ */
+export async function startServer(env: Env, buildApp: AppBuilder): Promise<RunningServer> {
   const database = openDatabase(env)
   if (env.DB_MIGRATE_ON_START) await migrate(database)
   const deps = createDeps(env, database)

@@ -120,3 +120,18 @@ export async function sampleOffThread(
     },
   }
 }
+
+/**
+ * RSS of a process split as the kernel counts it (/proc/<pid>/status, Linux): anonymous memory
+ * (heaps, stacks: the process's own) and file-backed pages (executables and libraries paged in,
+ * shared with other processes running them and reclaimable), with VmHWM, the peak so far.
+ */
+export function rssPartsOf(pid: number) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (field: string) => {
+    const match = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status)
+    if (!match) throw new Error(`no ${field} for ${pid}`)
+    return Number(match[1]) * 1024
+  }
+  return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), peak: kb('VmHWM') }
+}

@@ -1,8 +1,8 @@
-import { PGlite } from '@electric-sql/pglite'
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
+import type * as PgliteModule from '@electric-sql/pglite'
+import type * as GistModule from '@electric-sql/pglite/contrib/btree_gist'
 import type { SQL } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import type * as DrizzlePgliteModule from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,7 +24,7 @@ export interface Database {
   db: Db
   /** The raw postgres.js client, for cursors and COPY; absent on PGlite. */
   sql?: postgres.Sql
-  pglite?: PGlite
+  pglite?: PgliteModule.PGlite
   ping(): Promise<void>
   poolStats(): PoolStats
   close(): Promise<void>
@@ -91,6 +91,11 @@ function openPglite(env: DbEnv, inMemory = false): Database {
     dataDir = join(env.DATA_DIR, 'pglite')
     mkdirSync(dataDir, { recursive: true })
   }
+  // Loaded here rather than imported at the top: a server on PostgreSQL never pays for PGlite's
+  // code (2 MB of idle RSS, bench/startup.ts). require() keeps openDatabase synchronous.
+  const { PGlite } = require('@electric-sql/pglite') as typeof PgliteModule
+  const { btree_gist } = require('@electric-sql/pglite/contrib/btree_gist') as typeof GistModule
+  const { drizzle: drizzlePglite } = require('drizzle-orm/pglite') as typeof DrizzlePgliteModule
   // The extension must be given to a client we construct with an explicit data dir: PGlite drops
   // the options when the dir is undefined, and so does drizzle's `connection` form.
   const client = new PGlite(dataDir, { extensions: { btree_gist } })

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Schema } from 'hono'
 import type { AppEnv } from '../../lib/context'
-import * as handlers from './docs.handlers'
+import { lazyHandler } from '../../lib/lazy-handler'
 import * as routes from './docs.routes'
 import { documentRenderer } from './openapi-document'
 
@@ -20,7 +20,10 @@ export function withDocs<S extends Schema>(app: OpenAPIHono<AppEnv, S>) {
     bearerFormat: 'JWT',
     description: 'The `token` answered by POST /api/auth/register or POST /api/auth/login',
   })
+  // The handlers and the reference page (Swagger UI's HTML) load on their first request.
+  const handlers = () => import('./docs.handlers')
+  const rendered = documentRenderer(app)
   return app
-    .openapi(routes.document, handlers.getDocument(documentRenderer(app)))
-    .openapi(routes.page, handlers.getPage)
+    .openapi(routes.document, lazyHandler(() => handlers().then((m) => m.getDocument(rendered))))
+    .openapi(routes.page, lazyHandler(() => handlers().then((m) => m.getPage)))
 }

@@ -1,5 +1,8 @@
 import { createRouter } from '../../lib/create-app'
-import * as handlers from './exports.handlers'
+import { lazyHandler } from '../../lib/lazy-handler'
 import * as routes from './exports.routes'
 
-export const exportsRouter = createRouter().openapi(routes.exportBookings, handlers.exportBookings)
+// The handler and the export's streaming (batches, COPY) load on the first export.
+const handler = lazyHandler(() => import('./exports.handlers').then((m) => m.exportBookings))
+
+export const exportsRouter = createRouter().openapi(routes.exportBookings, handler)

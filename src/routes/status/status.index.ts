@@ -1,8 +1,11 @@
 import { createRouter } from '../../lib/create-app'
-import * as handlers from './status.handlers'
+import { lazyHandler } from '../../lib/lazy-handler'
 import * as routes from './status.routes'
+
+// The page (hono's JSX) and the event stream load when an operator first opens the page.
+const handlers = () => import('./status.handlers')
 
 /** The operators' live page and its event stream; guarded by METRICS_TOKEN like /metrics. */
 export const statusRouter = createRouter()
-  .openapi(routes.page, handlers.getPage)
-  .openapi(routes.stream, handlers.getStream)
+  .openapi(routes.page, lazyHandler(() => handlers().then((m) => m.getPage)))
+  .openapi(routes.stream, lazyHandler(() => handlers().then((m) => m.getStream)))
