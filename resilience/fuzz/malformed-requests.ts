@@ -609,7 +609,9 @@ function baseOf(op: Operation, world: FuzzWorld): fc.Arbitrary<Base> {
  */
 export type DefectSet = 'strict' | 'lenient-numbers'
 
-const isInteger = (p: Parameter) => typesOf(p.schema).includes('integer')
+/** Ids and page numbers: integers, or (as the document now writes them) strings of digits. */
+const isInteger = (p: Parameter) =>
+  typesOf(p.schema).includes('integer') || p.schema.pattern === '^[0-9]+$'
 
 /** Every way this operation can be sent malformed, weighted towards the richest (bodies). */
 function makersFor(
