@@ -5,7 +5,8 @@ export interface Call {
   method: string
   path: string
   headers?: Record<string, string>
-  body?: string | Uint8Array | FormData
+  /** A stream is sent chunked, as it is read: a slow client's upload. */
+  body?: string | Uint8Array | FormData | ReadableStream<Uint8Array>
   /** The statuses this call answers when the service is healthy (default: 2xx). */
   expect?: (status: number) => boolean
   /** Checks a complete answer's body; a returned string marks the answer as broken. */
@@ -23,6 +24,10 @@ export interface Sample {
   problem: boolean
   retryAfter: string | null
   error?: string
+  /** The server's X-Request-Id, to find the request in its log. */
+  requestId?: string
+  /** The first 500 characters of an unexpected answer (a problem body says why it failed). */
+  body?: string
   /** The parsed answer, for calls that keep it (see LoadOptions.keep). */
   json?: unknown
 }
@@ -91,6 +96,8 @@ export async function send(
       res.headers.get('content-type')?.startsWith('application/problem+json') ?? false
     sample.retryAfter = res.headers.get('retry-after')
     sample.expected = (call.expect ?? is2xx)(res.status)
+    sample.requestId = res.headers.get('x-request-id') ?? undefined
+    if (!sample.expected) sample.body = text.slice(0, 500)
     const broken = call.verify?.(res.status, text)
     if (broken) {
       sample.expected = false

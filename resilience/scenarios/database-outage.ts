@@ -16,6 +16,28 @@ const WORKERS = 12
 /** Ops that need the database on every request (the venue read may come from the cache). */
 const needsDatabase = (op: string) => op !== 'get-venue'
 
+/** What the server logged about each failed request: its message and the error's code. */
+function serverErrorsById(log: string): Map<string, string> {
+  const byId = new Map<string, string>()
+  for (const line of log.split('\n')) {
+    if (!line.includes('"request_id"') || !line.includes('"err"')) continue
+    try {
+      const entry = JSON.parse(line) as {
+        msg?: string
+        request_id?: string
+        err?: { type?: string; message?: string; code?: string }
+      }
+      if (!entry.request_id) continue
+      const err = entry.err ?? {}
+      const message = (err.message ?? '').split('\n').pop()?.slice(0, 200)
+      byId.set(entry.request_id, `${entry.msg}: ${err.type} ${err.code ?? ''} ${message}`.trim())
+    } catch {
+      // Not a JSON log line.
+    }
+  }
+  return byId
+}
+
 /**
  * Stops a PostgreSQL cluster of our own for 10 s under load and starts it again: requests in the
  * outage fail fast with 503 problem+json, readiness turns 503, and the same process recovers.
@@ -122,6 +144,16 @@ export async function databaseOutage(ctx: SuiteContext): Promise<ScenarioResult>
     .filter((s) => fine(s) && (!lastFailure || s.start > lastFailure.start))
     .sort((a, b) => a.end - b.end)[0]
   const recoveryMs = firstGood ? firstGood.end - startEnd : Infinity
+  const lateFailures = after.filter((s) => !fine(s)).sort((a, b) => a.start - b.start)
+  const errorsById = serverErrorsById(server.output())
+  const describeFailure = (s: Sample) => ({
+    op: s.op,
+    sent_ms_after_start: ms(s.start - startEnd),
+    took_ms: ms(s.end - s.start),
+    status: s.status || s.error,
+    body: s.body,
+    server_log: s.requestId ? errorsById.get(s.requestId) : undefined,
+  })
   const readyDown = whileDown(readySamples)
   const readyAfter = started(readySamples, startEnd, Infinity)
   const firstReady = readyAfter.find((s) => s.status === 200)
@@ -219,6 +251,7 @@ export async function databaseOutage(ctx: SuiteContext): Promise<ScenarioResult>
       recovery_ms: Number.isFinite(recoveryMs) ? ms(recoveryMs) : null,
       readiness_recovery_ms: Number.isFinite(readyRecoveryMs) ? ms(readyRecoveryMs) : null,
       readiness_probes: readySamples.length,
+      failures_after_return: lateFailures.slice(0, 10).map(describeFailure),
       exit_code: exit.code,
     },
     notes: [

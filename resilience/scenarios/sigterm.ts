@@ -1,5 +1,5 @@
 import { api, bearer } from '../lib/api'
-import { startLoad, type Call, type Sample } from '../lib/load'
+import { send, startLoad, type Call, type Sample } from '../lib/load'
 import { check, type ScenarioResult } from '../lib/outcome'
 import { createScratchDatabase } from '../lib/scratch-database'
 import { logTail, startSuiteServer, stopServer } from '../lib/server'
@@ -12,6 +12,28 @@ const WORKERS = 16
 const SEEDED_BOOKINGS = 5_000
 /** New sends pause this long before the signal, so each request counted was on the wire. */
 const QUIET_MS = 100
+/**
+ * Clients that send a booking's body slowly, from before the quiet pause until well after the
+ * signal: requests that are in flight at the signal whatever the server's speed.
+ */
+const SLOW_CLIENTS = 4
+const SLOW_BODY_MS = 1000
+
+/** The text in 10 chunks spread over `ms`, sent chunked as a slow client would. */
+function trickle(text: string, ms: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text)
+  const parts = 10
+  const size = Math.ceil(bytes.length / parts)
+  let sent = 0
+  return new ReadableStream({
+    async pull(controller) {
+      if (sent > 0) await Bun.sleep(ms / (parts - 1))
+      controller.enqueue(bytes.subarray(sent, sent + size))
+      sent += size
+      if (sent >= bytes.length) controller.close()
+    },
+  })
+}
 
 /** Every NDJSON line parses and the export holds at least the seeded bookings: it was not cut. */
 function wholeExport(status: number, body: string): string | undefined {
@@ -27,8 +49,7 @@ function wholeExport(status: number, body: string): string | undefined {
   return undefined
 }
 
-function shutdownCalls(world: World) {
-  const nextSlot = slotMaker(world.venues)
+function shutdownCalls(world: World, nextSlot: ReturnType<typeof slotMaker>) {
   return (): Call => {
     const user = pick(world.users)
     const roll = Math.random()
@@ -116,9 +137,26 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
     join lateral (select (${world.venues.map((v) => v.id)}::bigint[])[1 + i % ${world.venues.length}] as id) v on true
     cross join lateral (select timestamptz '2001-01-01' + (i / ${world.venues.length}) * interval '1 hour' as t) s`
 
+  const nextSlot = slotMaker(world.venues)
+  const slowBooking = (): Call => {
+    const slot = nextSlot()
+    const body = JSON.stringify({
+      venue_id: slot.venue.id,
+      start_datetime: slot.start_datetime,
+      end_datetime: slot.end_datetime,
+      items: [{ item_id: pick(world.rentals).id, quantity: 1 }],
+    })
+    return {
+      op: 'create-booking-slow-body',
+      method: 'POST',
+      path: '/api/bookings',
+      headers: { ...bearer(pick(world.users).token), 'content-type': 'application/json' },
+      body: trickle(body, SLOW_BODY_MS),
+    }
+  }
   const load = startLoad(server.url, {
     workers: WORKERS,
-    next: shutdownCalls(world),
+    next: shutdownCalls(world, nextSlot),
     durationMs: 60_000,
     timeoutMs: 30_000,
     keep: (op) => op === 'create-booking' || op === 'rack-order',
@@ -126,12 +164,15 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
   await Bun.sleep(3000)
   ctx.log('sigterm: sending SIGTERM under load')
   load.pause()
+  const slow = Array.from({ length: SLOW_CLIENTS }, () =>
+    send(server.url, slowBooking(), { timeoutMs: 30_000, keep: () => true }),
+  )
   await Bun.sleep(QUIET_MS)
   const signalAt = performance.now()
   const exiting = stopServer(server, 'SIGTERM', (SHUTDOWN_TIMEOUT_SECONDS + 20) * 1000)
   load.resume()
   const exit = await exiting
-  const samples = await load.stop()
+  const samples = [...(await load.stop()), ...(await Promise.all(slow))]
 
   const before = samples.filter((s) => s.start < signalAt)
   const inFlight = before.filter((s) => s.end > signalAt)
@@ -139,11 +180,11 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
   const refused = before.filter((s) => s.error === 'ECONNREFUSED')
   const failed = before.filter((s) => !s.expected && s.error !== 'ECONNREFUSED')
   const afterSignal = samples.filter((s) => s.start >= signalAt)
-  const kept = (op: string) =>
+  const kept = (...ops: string[]) =>
     before
-      .filter((s) => s.op === op && s.expected && s.json)
+      .filter((s) => ops.includes(s.op) && s.expected && s.json)
       .map((s) => (s.json as { id: number }).id)
-  const bookingIds = kept('create-booking')
+  const bookingIds = kept('create-booking', 'create-booking-slow-body')
   const orderIds = kept('rack-order')
   const [found] = await database.sql<{ bookings: number; orders: number }[]>`
     select (select count(*)::int from bookings where id in ${database.sql(bookingIds.length ? bookingIds : [0])}) as bookings,
@@ -191,6 +232,8 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
       workers: WORKERS,
       shutdown_timeout_seconds: SHUTDOWN_TIMEOUT_SECONDS,
       quiet_before_signal_ms: QUIET_MS,
+      slow_body_clients: SLOW_CLIENTS,
+      slow_body_ms: SLOW_BODY_MS,
       seeded_bookings_for_exports: SEEDED_BOOKINGS,
       requests_before_signal: before.length,
       in_flight_at_signal: inFlight.length,
@@ -207,6 +250,9 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
         'before the signal and answered after it. A connection refused at connect never reached ' +
         'the server, whenever it was sent; requests sent after the signal may be refused. ' +
         'Those are counted, not judged.',
+      `${SLOW_CLIENTS} clients start a booking when new sends pause and send its JSON body ` +
+        `chunked over ${SLOW_BODY_MS} ms, so some requests are in flight at the signal however ` +
+        'fast the server answers the others; they must get 201 and be stored like the rest.',
       ...(exit.code === 0 ? [] : logTail(server).map((line) => `server log: ${line}`)),
     ],
   }
