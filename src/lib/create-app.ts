@@ -1,15 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
-import { cors } from 'hono/cors'
 import type { ZodError } from 'zod'
-import { accessLog } from '../middleware/access-log'
 import { bufferedBodyLimit, isUploadPath, jsonMaxBytes } from '../middleware/body-limit'
 import { compression } from '../middleware/compression'
 import { memoryGuard, memoryRetryAfter, shedProblem } from '../middleware/memory-guard'
-import { requestMetrics } from '../middleware/request-metrics'
+import { observeRequests } from '../middleware/observe-requests'
+import { responseHeaders } from '../middleware/response-headers'
 import type { AppEnv, Deps } from './context'
 import { isDatabaseOutage, sqlState } from './db-errors'
 import { isOutOfMemory } from './memory/out-of-memory'
@@ -22,8 +19,8 @@ const COMPRESS_THRESHOLD_BYTES = 1024
 const OOM_GC_GAP_MS = 1000
 
 /**
- * An error or not-found answer built as a bare Response would drop the headers middleware set
- * before it (CORS, X-Request-Id); reading `c.res` first makes hono carry them over.
+ * An error or not-found answer built as a bare Response would drop the headers set with
+ * `c.header` before it; reading `c.res` first makes hono carry them over.
  */
 function withContextHeaders(c: Context, res: Response): Response {
   void c.res
@@ -63,23 +60,20 @@ export function createApp(deps: Deps) {
   const allowedMethods = allowedMethodsFinder(app)
   const { env } = deps
 
-  app.use(requestId({ headerName: 'X-Request-Id' }))
-  app.use(async (c, next) => {
+  app.use(function withDeps(c, next) {
     c.set('deps', deps)
-    await next()
+    return next()
   })
-  app.use(accessLog(deps.logger))
-  app.use(requestMetrics(deps.metrics))
+  app.use(observeRequests(deps.logger, deps.metrics))
   app.use(
-    cors({
-      origin: deps.env.CORS_ORIGINS,
+    responseHeaders({
+      origins: env.CORS_ORIGINS,
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['Retry-After', 'Link', 'X-Request-Id', 'ETag', 'Content-Disposition'],
       maxAge: 600,
     }),
   )
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
   if (env.MEMORY_GUARD_ENABLED) {
     app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
   }

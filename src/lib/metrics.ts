@@ -29,6 +29,8 @@ interface Sources {
   cache: Cache
 }
 
+type RequestLabels = { method: string; route: string; status: string }
+
 const STATES: MemoryState[] = ['ok', 'high', 'critical']
 /** Any other method a client invents shares one label, so it cannot add series. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
@@ -42,11 +44,18 @@ export function createMetrics({ memory, database, cache }: Sources): Metrics {
   const registry = new Registry()
   const registers = [registry]
 
-  const requests = new Counter({
+  // Requests are counted here and handed to prom-client at scrape time: each labelled update in
+  // prom-client hashes its label set, and the histogram below already pays that once a request.
+  const answered = new Map<string, { labels: RequestLabels; n: number }>()
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered, by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers,
+    collect() {
+      this.reset()
+      for (const { labels, n } of answered.values()) this.inc(labels, n)
+    },
   })
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -162,13 +171,15 @@ export function createMetrics({ memory, database, cache }: Sources): Metrics {
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      const labels = {
-        method: METHODS.has(method) ? method : 'OTHER',
-        route,
-        status: String(status),
+      const known = METHODS.has(method) ? method : 'OTHER'
+      const key = `${known} ${status} ${route}`
+      let series = answered.get(key)
+      if (!series) {
+        series = { labels: { method: known, route, status: String(status) }, n: 0 }
+        answered.set(key, series)
       }
-      requests.inc(labels)
-      duration.observe(labels, seconds)
+      series.n++
+      duration.observe(series.labels, seconds)
     },
   }
 }

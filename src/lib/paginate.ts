@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { Context } from 'hono'
 import { wholeNumber } from './params'
@@ -77,7 +77,10 @@ function decodeCursor(raw: string): Cursor {
   ])
 }
 
-/** The order of a list: one sort column (possibly the id itself) then the id, both one way. */
+/**
+ * The order of a list: one sort column (possibly the id itself) then the id, both one way. Declare
+ * each once, as a constant: prepared list statements are kept per keyset object.
+ */
 export interface Keyset<Row> {
   sort: PgColumn | SQL
   id: PgColumn
@@ -92,8 +95,11 @@ export interface PageWindow {
   /** Extra condition for keyset pages (`undefined` for offset pages). */
   after: SQL | undefined
   orderBy: SQL[]
-  limit: number
-  offset: number
+  limit: number | Placeholder
+  offset: number | Placeholder
+  /** What the window was built from, so a list can run as a prepared statement (`windowShape`). */
+  keyset?: Keyset<never>
+  key?: Key
 }
 
 interface PaginateOptions<Row, Out> {
@@ -105,6 +111,17 @@ interface PaginateOptions<Row, Out> {
   map: (row: Row) => Out
 }
 
+function orderOf(keyset: Keyset<never>): SQL[] {
+  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
+  return [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`]
+}
+
+function afterOf(keyset: Keyset<never>, sort: unknown, id: unknown): SQL {
+  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
+  const cast = sql.raw(keyset.sortType ?? 'bigint')
+  return sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${sort}::${cast}, ${id}::bigint)`
+}
+
 /** Order and keyset condition of a page that follows the row with `key` (none: the first page). */
 export function keysetWindow<Row>(
   keyset: Keyset<Row>,
@@ -112,18 +129,40 @@ export function keysetWindow<Row>(
   limit: number,
   offset = 0,
 ): PageWindow {
-  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
-  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
-  const cast = sql.raw(keyset.sortType ?? 'bigint')
+  const own = keyset as unknown as Keyset<never>
   return {
-    after: key
-      ? sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${key[0]}::${cast}, ${key[1]}::bigint)`
-      : undefined,
-    orderBy: [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`],
+    after: key ? afterOf(own, key[0], key[1]) : undefined,
+    orderBy: orderOf(own),
     limit,
     offset,
+    keyset: own,
+    key,
   }
 }
+
+/**
+ * The window of a prepared list statement: placeholders `limit`, `offset`, and on cursor pages
+ * `after_sort` and `after_id`, filled by `windowValues`. Two shapes per keyset, offset pages
+ * (page 1 included) and cursor pages, cover every request, whatever its page or cursor.
+ */
+export function windowShape(keyset: Keyset<never>, cursor: boolean): PageWindow {
+  return {
+    after: cursor
+      ? afterOf(keyset, sql.placeholder('after_sort'), sql.placeholder('after_id'))
+      : undefined,
+    orderBy: orderOf(keyset),
+    limit: sql.placeholder('limit'),
+    offset: sql.placeholder('offset'),
+  }
+}
+
+/** A window's values, for the placeholders of its `windowShape`. */
+export const windowValues = (window: PageWindow) => ({
+  limit: window.limit,
+  offset: window.offset,
+  after_sort: window.key?.[0],
+  after_id: window.key?.[1],
+})
 
 /**
  * The one pagination rule of the API: `page`/`page_size` offsets or a `cursor` keyset, the

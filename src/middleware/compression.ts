@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { COMPRESSIBLE_CONTENT_TYPE_REGEX, compress } from 'hono/compress'
 
 /**
@@ -36,10 +36,43 @@ async function withKnownSmallLength(res: Response, threshold: number): Promise<R
 const acceptsCompression = (header: string | undefined) =>
   !!header && /gzip|deflate|\*/i.test(header)
 
+const NO_TRANSFORM = /(?:^|,)\s*?no-transform\s*?(?:,|$)/i
+const VARIES_ON_ENCODING = /(?:^|,)\s*accept-encoding\s*(?:,|$)/i
+
+/**
+ * Whether hono's compress would compress this response for a client that asks (its own rules),
+ * and so marks it `Vary: Accept-Encoding` whatever this client asked.
+ */
+function compressible(c: Context, res: Response, threshold: number): boolean {
+  const length = res.headers.get('Content-Length')
+  const cacheControl = res.headers.get('Cache-Control')
+  return (
+    res.status !== 206 &&
+    !res.headers.has('Content-Encoding') &&
+    !res.headers.has('Transfer-Encoding') &&
+    c.req.method !== 'HEAD' &&
+    !(length && Number(length) < threshold) &&
+    COMPRESSIBLE_CONTENT_TYPE_REGEX.test(res.headers.get('Content-Type') ?? '') &&
+    !(cacheControl && NO_TRANSFORM.test(cacheControl))
+  )
+}
+
+/**
+ * Adds `Vary: Accept-Encoding` in place. hono's compress adds it through `c.header`, which builds
+ * the whole response again once it exists; with the header already there, compress leaves it be.
+ */
+function varyOnEncoding(c: Context, threshold: number) {
+  const res = c.res
+  const vary = res.headers.get('Vary')
+  if (vary === '*' || (vary && VARIES_ON_ENCODING.test(vary))) return
+  if (compressible(c, res, threshold)) res.headers.append('Vary', 'Accept-Encoding')
+}
+
 /**
  * gzip or deflate, as the client's Accept-Encoding asks, for responses of at least `threshold`
  * bytes. hono's compress only honours its threshold when Content-Length is set, which c.json()
- * does not set; this finds the length out first, by reading no more than the threshold.
+ * does not set; this finds the length out first, by reading no more than the threshold. A client
+ * that takes neither encoding skips compress altogether.
  *
  * @example
  * app.use(compression({ threshold: 1024 }))
@@ -48,21 +81,25 @@ export function compression(options: { threshold: number }): MiddlewareHandler {
   const { threshold } = options
   const inner = compress({ threshold })
   return async function compression(c, next) {
+    if (!acceptsCompression(c.req.header('Accept-Encoding'))) {
+      await next()
+      varyOnEncoding(c, threshold)
+      return
+    }
     return inner(c, async () => {
       await next()
       const res = c.res
       if (
-        !res.body ||
-        c.req.method === 'HEAD' ||
-        res.headers.has('Content-Length') ||
-        res.headers.has('Content-Encoding') ||
-        res.headers.has('Transfer-Encoding') ||
-        !COMPRESSIBLE_CONTENT_TYPE_REGEX.test(res.headers.get('Content-Type') ?? '') ||
-        !acceptsCompression(c.req.header('Accept-Encoding'))
+        res.body &&
+        c.req.method !== 'HEAD' &&
+        !res.headers.has('Content-Length') &&
+        !res.headers.has('Content-Encoding') &&
+        !res.headers.has('Transfer-Encoding') &&
+        COMPRESSIBLE_CONTENT_TYPE_REGEX.test(res.headers.get('Content-Type') ?? '')
       ) {
-        return
+        c.res = await withKnownSmallLength(res, threshold)
       }
-      c.res = await withKnownSmallLength(res, threshold)
+      varyOnEncoding(c, threshold)
     })
   }
 }

@@ -32,7 +32,7 @@ function keyOf(namespace: string, url: string): string {
  */
 export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
   return async function cachedResponse(c, next) {
-    const { cache } = c.var.deps
+    const { cache } = c.get('deps')
     if (cache.kind === 'off' || (c.req.method !== 'GET' && c.req.method !== 'HEAD')) return next()
     let loadedHere = false
     const entry = await cache.getOrLoad<CachedResponse>(
@@ -66,4 +66,4 @@ export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
 
 /** Drops every cached answer of a namespace; called by the writes that change the resource. */
 export const invalidateCached = (c: Context<AppEnv>, namespace: string) =>
-  c.var.deps.cache.invalidate(`${namespace}:`)
+  c.get('deps').cache.invalidate(`${namespace}:`)

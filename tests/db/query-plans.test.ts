@@ -7,11 +7,17 @@ import { migrate } from '../../src/db/migrate'
 import * as schema from '../../src/db/schema'
 import { insertBulkBookings } from '../../src/db/seed/bulk-bookings'
 import { upsertDemoData } from '../../src/db/seed/demo-data'
-import type { PageWindow } from '../../src/lib/paginate'
+import { keysetWindow, type PageWindow } from '../../src/lib/paginate'
+import { byIdDesc } from '../../src/routes/bookings/booking-pages'
 import { loadBookingItems } from '../../src/services/bookings/booking-columns'
 import { createBooking } from '../../src/services/bookings/create-booking'
 import { listBookingItems } from '../../src/services/bookings/list-booking-items'
-import { countAllBookings, listAllBookings, listOwnBookings } from '../../src/services/bookings/list-bookings'
+import {
+  countAllBookings,
+  countOwnBookings,
+  listAllBookings,
+  listOwnBookings,
+} from '../../src/services/bookings/list-bookings'
 import { listOrders } from '../../src/services/rack-orders/rack-orders'
 import { withFreshDatabase } from '../support/fresh-database'
 
@@ -50,6 +56,39 @@ async function planOf(database: Database, query: string, params: unknown[]): Pro
   return nodes(parsed[0]!.Plan)
 }
 
+const literal = (value: unknown) =>
+  typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`
+
+/**
+ * The plan PostgreSQL keeps for a prepared statement once it stops planning per execution: the
+ * generic one, forced here, planned without the parameters' values.
+ */
+async function genericPlanOf(database: Database, query: string, params: unknown[]) {
+  const steps = [
+    'set plan_cache_mode = force_generic_plan',
+    `prepare plan_probe as ${query}`,
+    `explain (format json) execute plan_probe(${params.map(literal).join(', ')})`,
+  ]
+  const cleanup = ['deallocate plan_probe', 'reset plan_cache_mode']
+  let raw: unknown
+  if (database.sql) {
+    const connection = await database.sql.reserve()
+    try {
+      for (const step of steps) raw = (await connection.unsafe(step))[0]?.['QUERY PLAN']
+      for (const step of cleanup) await connection.unsafe(step)
+    } finally {
+      connection.release()
+    }
+  } else {
+    for (const step of steps) {
+      raw = (await database.pglite!.query<Record<string, unknown>>(step)).rows[0]?.['QUERY PLAN']
+    }
+    for (const step of cleanup) await database.pglite!.query(step)
+  }
+  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: PlanNode }[]
+  return nodes(parsed[0]!.Plan)
+}
+
 const firstPage = (orderBy: ReturnType<typeof sql>[]): PageWindow => ({
   after: undefined,
   orderBy,
@@ -78,8 +117,8 @@ describe('list queries are served by indexes on a large table', () => {
         database.db,
         sql`select booking_id as id from booking_items limit 1`,
       )
-      const byId = [sql`${schema.bookings.id} desc`]
       const byItemId = [sql`${schema.bookingItems.id} desc`]
+      const firstOwnPage = keysetWindow(byIdDesc, undefined, 51)
       const byStart = [sql`${schema.bookings.startDatetime} desc`, sql`${schema.bookings.id} desc`]
       const from = new Date(Date.now() + 30 * 86_400_000)
       const to = new Date(from.getTime() + 86_400_000)
@@ -101,12 +140,12 @@ describe('list queries are served by indexes on a large table', () => {
         ],
         [
           'own list',
-          () => listOwnBookings(db, { userId }, firstPage(byId)),
+          () => listOwnBookings(db, { userId }, firstOwnPage),
           ['bookings_user_id_id_idx'],
         ],
         [
           'own list by status',
-          () => listOwnBookings(db, { userId, status: 'cancelled' }, firstPage(byId)),
+          () => listOwnBookings(db, { userId, status: 'cancelled' }, firstOwnPage),
           ['bookings_user_id_status_idx', 'bookings_user_id_id_idx'],
         ],
         [
@@ -188,6 +227,51 @@ describe('list queries are served by indexes on a large table', () => {
         expect({ name, seqScans }).toEqual({ name, seqScans: 0 })
         const served = used.some((index) => allowed.includes(index!))
         expect({ name, served, used }).toEqual({ name, served: true, used })
+      }
+
+      // The hot reads are prepared statements: after a few runs PostgreSQL may keep one generic
+      // plan for them, made without the values, and that plan must stay on the index too.
+      const prepared: [string, () => Promise<unknown>, string[]][] = [
+        [
+          'own list, cursor page',
+          () => listOwnBookings(db, { userId }, keysetWindow(byIdDesc, [1e9, 1e9], 51)),
+          ['bookings_user_id_id_idx'],
+        ],
+        [
+          'own list by status',
+          () => listOwnBookings(db, { userId, status: 'cancelled' }, firstOwnPage),
+          ['bookings_user_id_status_idx', 'bookings_user_id_id_idx'],
+        ],
+        [
+          'own list, offset page',
+          () => listOwnBookings(db, { userId }, keysetWindow(byIdDesc, undefined, 51, 500)),
+          ['bookings_user_id_id_idx'],
+        ],
+        [
+          'own count',
+          () => countOwnBookings(db, { userId }),
+          ['bookings_user_id_status_idx', 'bookings_user_id_id_idx'],
+        ],
+        [
+          'items of a page',
+          () => loadBookingItems(db, [someBooking!.id, someBooking!.id + 1]),
+          ['booking_items_booking_id_idx', 'booking_items_booking_item_key'],
+        ],
+      ]
+      for (const [name, run, allowed] of prepared) {
+        await run()
+        const { query, params } = sent.at(-1)!
+        const plan = await genericPlanOf(database, query, params)
+        const used = plan.map((n) => n['Index Name']).filter(Boolean)
+        const seqScans = plan.filter((n) => n['Node Type'] === 'Seq Scan').length
+        expect({ name, generic: true, seqScans }).toEqual({ name, generic: true, seqScans: 0 })
+        const served = used.some((index) => allowed.includes(index!))
+        expect({ name, generic: true, served, used }).toEqual({
+          name,
+          generic: true,
+          served: true,
+          used,
+        })
       }
     })
   }, 240_000)

@@ -22,7 +22,7 @@ import { byStart, toBookingWithItems, withItems } from './booking-pages'
 import { toBooking, toBookingItemRecord } from './bookings.schemas'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const query = c.req.valid('query')
   const filter: AdminFilter = {
     status: query.status,
@@ -49,9 +49,9 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 }
 
 export const today: AppRouteHandler<typeof routes.today> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const query = c.req.valid('query')
-  const day = localDay(c.var.deps.env.APP_TIMEZONE)
+  const day = localDay(c.get('deps').env.APP_TIMEZONE)
   const filter: AdminFilter = {
     status: query.status,
     venueId: query.venue_id,
@@ -70,7 +70,7 @@ export const today: AppRouteHandler<typeof routes.today> = async (c) => {
 }
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const booking = await changeStatus(
     db,
     c.req.valid('param').id,
@@ -88,7 +88,7 @@ const itemsNewestFirst: Keyset<BookingItemRow> = {
 }
 
 export const items: AppRouteHandler<typeof routes.items> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const query = c.req.valid('query')
   const filter: BookingItemFilter = { bookingId: query.booking_id, itemId: query.item_id }
   if (wantsNdjson(c)) {

@@ -14,11 +14,12 @@ import { byIdDesc, toBookingWithItems, visibleTo, withItems } from './booking-pa
 import type * as routes from './bookings.routes'
 import { idempotencyView, toBooking } from './bookings.schemas'
 
+// Variables are read with c.get: each read of c.var copies every variable into a new object.
 function ownList(kind?: OwnFilter['kind']) {
   return async (c: Parameters<AppRouteHandler<typeof routes.list>>[0]) => {
-    const { db } = c.var.deps.database
+    const { db } = c.get('deps').database
     const query = c.req.valid('query')
-    const filter: OwnFilter = { userId: c.var.user.id, status: query.status, kind }
+    const filter: OwnFilter = { userId: c.get('user').id, status: query.status, kind }
     const page = await paginate(c, {
       query,
       keyset: byIdDesc,
@@ -34,14 +35,14 @@ export const list: AppRouteHandler<typeof routes.list> = ownList()
 export const programs: AppRouteHandler<typeof routes.programs> = ownList('program')
 
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const booking = await findBooking(db, c.req.valid('param').id)
-  if (!booking || !visibleTo(c.var.user)(booking)) throw notFound('booking')
+  if (!booking || !visibleTo(c.get('user'))(booking)) throw notFound('booking')
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const body = c.req.valid('json')
   const outcome = await idempotent(c, 'POST /api/bookings', idempotencyView(body), async () => {
     // Checked here rather than in the schema so a retry after the start still replays.
@@ -51,7 +52,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
       ])
     }
     const created = await createBooking(db, {
-      userId: c.var.user.id,
+      userId: c.get('user').id,
       venueId: body.venue_id,
       start: body.start_datetime,
       end: body.end_datetime,
@@ -66,8 +67,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
 }
 
 export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
-  const { db } = c.var.deps.database
+  const { db } = c.get('deps').database
   const { id } = c.req.valid('param')
-  const booking = await changeStatus(db, id, 'cancelled', visibleTo(c.var.user))
+  const booking = await changeStatus(db, id, 'cancelled', visibleTo(c.get('user')))
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }

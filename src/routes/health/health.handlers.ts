@@ -5,12 +5,12 @@ import { memoryRetryAfter } from '../../middleware/memory-guard'
 import type { live, memory, ready } from './health.routes'
 
 export const getLive: AppRouteHandler<typeof live> = (c) => {
-  const uptime = (Date.now() - c.var.deps.startedAt) / 1000
+  const uptime = (Date.now() - c.get('deps').startedAt) / 1000
   return c.json({ status: 'ok' as const, uptime_seconds: Math.round(uptime) }, 200)
 }
 
 export const getReady: AppRouteHandler<typeof ready> = async (c) => {
-  const { database, memory } = c.var.deps
+  const { database, memory } = c.get('deps')
   // A load balancer takes a critical instance out of rotation until it recovers.
   if (memory.state === 'critical') {
     throw new Problem(503, 'Memory is critical; the instance is shedding load.', {
@@ -34,7 +34,7 @@ export const getReady: AppRouteHandler<typeof ready> = async (c) => {
 
 export const getMemory: AppRouteHandler<typeof memory> = (c) => {
   c.header('Cache-Control', 'no-store')
-  return c.json(memorySnapshot(c.var.deps), 200)
+  return c.json(memorySnapshot(c.get('deps')), 200)
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,8 @@
-import { asc, inArray } from 'drizzle-orm'
+import { asc, inArray, sql, type Placeholder } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
+import { MAX_PAGE_SIZE } from '../../lib/paginate'
+import { preparedOnce } from '../../lib/prepared'
 
 export const bookingColumns = {
   id: bookings.id,
@@ -48,6 +50,25 @@ export type BookingItemRow = {
   unitPriceCents: number
 }
 
+const itemsOf = (db: Db, ids: readonly (number | Placeholder)[]) =>
+  db
+    .select(bookingItemColumns)
+    .from(bookingItems)
+    .where(inArray(bookingItems.bookingId, ids))
+    .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id))
+
+/**
+ * The items of a page of bookings: prepared once per page length (`in ($1, ..., $n)`), up to the
+ * largest page; longer lists (export batches) are rare enough to run unprepared.
+ */
+function itemsOfPage(db: Db, ids: number[]) {
+  if (ids.length > MAX_PAGE_SIZE) return itemsOf(db, ids).execute()
+  const statement = preparedOnce(db, `items_of_${ids.length}_bookings`, (name) =>
+    itemsOf(db, ids.map((_, i) => sql.placeholder(`id${i}`))).prepare(name),
+  )
+  return statement.execute(Object.fromEntries(ids.map((id, i) => [`id${i}`, id])))
+}
+
 /** The items of many bookings in one query (served by booking_items_booking_id_idx). */
 export async function loadBookingItems(
   db: Db,
@@ -55,11 +76,7 @@ export async function loadBookingItems(
 ): Promise<Map<number, BookingItemRow[]>> {
   const byBooking = new Map<number, BookingItemRow[]>()
   if (bookingIds.length === 0) return byBooking
-  const rows = await db
-    .select(bookingItemColumns)
-    .from(bookingItems)
-    .where(inArray(bookingItems.bookingId, [...new Set(bookingIds)]))
-    .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id))
+  const rows = await itemsOfPage(db, [...new Set(bookingIds)])
   for (const row of rows) {
     const list = byBooking.get(row.bookingId)
     if (list) list.push(row)

@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
+import { preparedOnce } from '../../lib/prepared'
 import {
   bookingColumns,
   bookingItemColumns,
@@ -8,37 +9,31 @@ import {
   type BookingRow,
 } from './booking-columns'
 
-// The hottest reads, prepared once per database: tests and the server hold different Db objects.
-const build = (db: Db) => ({
-  byId: db
-    .select(bookingColumns)
-    .from(bookings)
-    .where(eq(bookings.id, sql.placeholder('id')))
-    .prepare('booking_by_id'),
-  itemsOf: db
-    .select(bookingItemColumns)
-    .from(bookingItems)
-    .where(eq(bookingItems.bookingId, sql.placeholder('bookingId')))
-    .orderBy(asc(bookingItems.id))
-    .prepare('booking_items_of_booking'),
-})
+// The hottest reads: a booking by id and its items.
+const byId = (db: Db) =>
+  preparedOnce(db, 'booking_by_id', (name) =>
+    db
+      .select(bookingColumns)
+      .from(bookings)
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .prepare(name),
+  )
 
-const prepared = new WeakMap<Db, ReturnType<typeof build>>()
-
-function statements(db: Db) {
-  let found = prepared.get(db)
-  if (!found) {
-    found = build(db)
-    prepared.set(db, found)
-  }
-  return found
-}
+const itemsOf = (db: Db) =>
+  preparedOnce(db, 'booking_items_of_booking', (name) =>
+    db
+      .select(bookingItemColumns)
+      .from(bookingItems)
+      .where(eq(bookingItems.bookingId, sql.placeholder('bookingId')))
+      .orderBy(asc(bookingItems.id))
+      .prepare(name),
+  )
 
 export async function findBooking(db: Db, id: number): Promise<BookingRow | undefined> {
-  const [row] = await statements(db).byId.execute({ id })
+  const [row] = await byId(db).execute({ id })
   return row
 }
 
 export function itemsOfBooking(db: Db, bookingId: number): Promise<BookingItemRow[]> {
-  return statements(db).itemsOf.execute({ bookingId })
+  return itemsOf(db).execute({ bookingId })
 }

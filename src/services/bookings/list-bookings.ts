@@ -2,6 +2,7 @@ import { and, count, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
+import { preparedOnce, preparedPage } from '../../lib/prepared'
 import { bookingColumns, type BookingRow } from './booking-columns'
 
 export type BookingStatus = BookingRow['status']
@@ -22,12 +23,19 @@ export interface AdminFilter {
   to?: Date
 }
 
+/**
+ * The own filter with placeholders (`user_id`, `status`, `kind`) for the conditions it uses: a
+ * user's pages are the hottest list, prepared once per filter shape (see `preparedPage`).
+ */
 const ownWhere = (f: OwnFilter): SQL | undefined =>
   and(
-    eq(bookings.userId, f.userId),
-    f.status && eq(bookings.status, f.status),
-    f.kind && eq(bookings.kind, f.kind),
+    eq(bookings.userId, sql.placeholder('user_id')),
+    f.status && eq(bookings.status, sql.placeholder('status')),
+    f.kind && eq(bookings.kind, sql.placeholder('kind')),
   )
+const ownShape = (f: OwnFilter) =>
+  `own_bookings${f.status ? '_status' : ''}${f.kind ? '_kind' : ''}`
+const ownValues = (f: OwnFilter) => ({ user_id: f.userId, status: f.status, kind: f.kind })
 
 /**
  * Overlap with [from, to) written twice: as range overlap, which bookings_period_idx (gist) serves
@@ -55,25 +63,50 @@ export const adminWhere = (f: AdminFilter): SQL | undefined =>
     overlaps(f.from, f.to),
   )
 
-function page(db: Db, where: SQL | undefined, window: PageWindow): Promise<BookingRow[]> {
-  return db
+const page = (db: Db, where: SQL | undefined, window: PageWindow) =>
+  db
     .select(bookingColumns)
     .from(bookings)
     .where(and(where, window.after))
     .orderBy(...window.orderBy)
     .limit(window.limit)
     .offset(window.offset)
-}
 
-async function total(db: Db, where: SQL | undefined): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(bookings).where(where)
+const total = (db: Db, where: SQL | undefined) =>
+  db.select({ n: count() }).from(bookings).where(where)
+
+export const listOwnBookings = (
+  db: Db,
+  filter: OwnFilter,
+  window: PageWindow,
+): Promise<BookingRow[]> =>
+  preparedPage(
+    db,
+    ownShape(filter),
+    window,
+    (w) => page(db, ownWhere(filter), w),
+    ownValues(filter),
+  )
+
+export async function countOwnBookings(db: Db, filter: OwnFilter): Promise<number> {
+  const counted = preparedOnce(db, `count_${ownShape(filter)}`, (name) =>
+    total(db, ownWhere(filter)).prepare(name),
+  )
+  const [row] = await counted.execute(ownValues(filter))
   return row?.n ?? 0
 }
 
-export const listOwnBookings = (db: Db, filter: OwnFilter, window: PageWindow) =>
-  page(db, ownWhere(filter), window)
-export const countOwnBookings = (db: Db, filter: OwnFilter) => total(db, ownWhere(filter))
+/**
+ * Admin filters combine freely and their date ranges vary in selectivity by orders of magnitude, so
+ * their queries stay unprepared: PostgreSQL plans each with its values, never one generic plan.
+ */
+export const listAllBookings = (
+  db: Db,
+  filter: AdminFilter,
+  window: PageWindow,
+): Promise<BookingRow[]> => page(db, adminWhere(filter), window).execute()
 
-export const listAllBookings = (db: Db, filter: AdminFilter, window: PageWindow) =>
-  page(db, adminWhere(filter), window)
-export const countAllBookings = (db: Db, filter: AdminFilter) => total(db, adminWhere(filter))
+export async function countAllBookings(db: Db, filter: AdminFilter): Promise<number> {
+  const [row] = await total(db, adminWhere(filter))
+  return row?.n ?? 0
+}

@@ -2,6 +2,7 @@ import { and, count, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { venues } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
+import { preparedOnce, preparedPage } from '../../lib/prepared'
 
 export const venueColumns = {
   id: venues.id,
@@ -39,18 +40,29 @@ export type VenueInput = {
 const filter = (onlyActive: boolean): SQL | undefined =>
   onlyActive ? eq(venues.isActive, true) : undefined
 
+/** The public list and the admin one: prepared once per shape, like every hot list. */
 export function listVenues(db: Db, onlyActive: boolean, window: PageWindow): Promise<VenueRow[]> {
-  return db
-    .select(venueColumns)
-    .from(venues)
-    .where(and(filter(onlyActive), window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
+  return preparedPage(
+    db,
+    onlyActive ? 'active_venues' : 'venues',
+    window,
+    (w) =>
+      db
+        .select(venueColumns)
+        .from(venues)
+        .where(and(filter(onlyActive), w.after))
+        .orderBy(...w.orderBy)
+        .limit(w.limit)
+        .offset(w.offset),
+    {},
+  )
 }
 
 export async function countVenues(db: Db, onlyActive: boolean): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(venues).where(filter(onlyActive))
+  const counted = preparedOnce(db, onlyActive ? 'count_active_venues' : 'count_venues', (name) =>
+    db.select({ n: count() }).from(venues).where(filter(onlyActive)).prepare(name),
+  )
+  const [row] = await counted.execute()
   return row?.n ?? 0
 }
 

@@ -1,0 +1,62 @@
+import type { Db } from '../db/client'
+import { windowShape, windowValues, type PageWindow } from './paginate'
+
+type Values = Record<string, unknown>
+
+/** A query built with `sql.placeholder`s: run as it is, or prepared. */
+export interface PreparableQuery<Result> {
+  execute(values?: Values): Promise<Result>
+  prepare(name: string): { execute(values?: Values): Promise<Result> }
+}
+
+const statements = new WeakMap<Db, Map<string, unknown>>()
+const scopeIds = new WeakMap<object, number>()
+let lastScopeId = 0
+
+/**
+ * A statement built once per database handle (the server and each test hold their own) and name,
+ * and per `scope` object when given. drizzle sends any query not prepared by name as an unnamed
+ * statement, built again on every call and parsed and planned by PostgreSQL every time;
+ * a prepared one is built here once and parsed and planned once per pooled connection.
+ */
+export function preparedOnce<T>(
+  db: Db,
+  name: string,
+  build: (name: string) => T,
+  scope?: object,
+): T {
+  let built = statements.get(db)
+  if (!built) statements.set(db, (built = new Map()))
+  if (scope) {
+    let id = scopeIds.get(scope)
+    if (id === undefined) scopeIds.set(scope, (id = ++lastScopeId))
+    name = `${name}_${id}`
+  }
+  let statement = built.get(name) as T | undefined
+  if (statement === undefined) built.set(name, (statement = build(name)))
+  return statement
+}
+
+/**
+ * Runs a list query for `window`, prepared once per list `name`, keyset and window shape (see
+ * `windowShape`): `build` receives the window of placeholders, `values` fill the query's own.
+ * A window built by hand, without its keyset, runs unprepared.
+ */
+export function preparedPage<Row>(
+  db: Db,
+  name: string,
+  window: PageWindow,
+  build: (window: PageWindow) => PreparableQuery<Row[]>,
+  values: Values,
+): Promise<Row[]> {
+  const { keyset } = window
+  if (!keyset) return build(window).execute(values)
+  const cursor = window.key !== undefined
+  const statement = preparedOnce(
+    db,
+    `${name}_${cursor ? 'after' : 'offset'}`,
+    (unique) => build(windowShape(keyset, cursor)).prepare(unique),
+    keyset,
+  )
+  return statement.execute({ ...values, ...windowValues(window) })
+}
