@@ -21,6 +21,7 @@ import { detectMemoryLimit } from '../src/lib/memory/limit'
 import { MemoryMonitor } from '../src/lib/memory/monitor'
 import { issueToken } from '../src/middleware/auth'
 import { memoryGuard } from '../src/middleware/memory-guard'
+import { createScratchDatabase, dropScratchDatabase } from './lib/database'
 import { runLoad, type LoadRequest } from './lib/load'
 import { command, loadAverage, machine, preamble, versions, writeResult } from './lib/results'
 import { mb, rssOf, sampleRss } from './lib/rss'
@@ -51,33 +52,8 @@ const IDLE_SETTLE_MS = 10_000
 
 // ---------------------------------------------------------------- database
 
-function adminUrl() {
-  const url = new URL(DATABASE_URL)
-  url.pathname = '/postgres'
-  return url.toString()
-}
 const dbName = new URL(DATABASE_URL).pathname.slice(1)
 
-async function createDatabase() {
-  const server = postgres(adminUrl(), { max: 1, onnotice: () => {} })
-  try {
-    await server.unsafe(`drop database if exists "${dbName}" with (force)`)
-    await server.unsafe(`create database "${dbName}"`)
-    const [row] = await server`show server_version`
-    return String(row?.server_version)
-  } finally {
-    await server.end()
-  }
-}
-
-async function dropDatabase() {
-  const server = postgres(adminUrl(), { max: 1, onnotice: () => {} })
-  try {
-    await server.unsafe(`drop database if exists "${dbName}" with (force)`)
-  } finally {
-    await server.end()
-  }
-}
 
 function seed(): number {
   const started = performance.now()
@@ -602,7 +578,7 @@ ${r.gc.rows.map((x) => `| ${x.gc_interval_seconds} | ${x.rps} | ${x.p50_ms} | ${
 async function main() {
   const date = new Date().toISOString()
   const started = machine()
-  const postgresVersion = await createDatabase()
+  const postgresVersion = await createScratchDatabase(DATABASE_URL)
   try {
     const seedSeconds = seed()
     const idleResult = await idle()
@@ -635,7 +611,7 @@ async function main() {
       gc,
     }
   } finally {
-    if (!opts['keep-db']) await dropDatabase()
+    if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }
 

@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { issueToken } from '../src/middleware/auth'
-import { root } from './lib/database'
+import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import {
   command,
   loadAverage,
@@ -154,32 +154,7 @@ const GROUPS: { name: string; requests: Request[] }[] = [
 
 // ---------------------------------------------------------------- database
 
-function adminUrl() {
-  const url = new URL(DATABASE_URL)
-  url.pathname = '/postgres'
-  return url.toString()
-}
 
-async function createDatabase(): Promise<string> {
-  const server = postgres(adminUrl(), { max: 1, onnotice: () => {} })
-  try {
-    await server.unsafe(`drop database if exists "${dbName}" with (force)`)
-    await server.unsafe(`create database "${dbName}"`)
-    const [row] = await server`show server_version`
-    return String(row?.server_version)
-  } finally {
-    await server.end()
-  }
-}
-
-async function dropDatabase() {
-  const server = postgres(adminUrl(), { max: 1, onnotice: () => {} })
-  try {
-    await server.unsafe(`drop database if exists "${dbName}" with (force)`)
-  } finally {
-    await server.end()
-  }
-}
 
 /** Migrates and seeds a little: the idle figures should not depend on the data, only exist. */
 function seed(uploadDir: string) {
@@ -557,7 +532,7 @@ async function main() {
   const date = new Date().toISOString()
   const started = machine()
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-startup-'))
-  const postgresVersion = await createDatabase()
+  const postgresVersion = await createScratchDatabase(DATABASE_URL)
   try {
     seed(join(dataDir, 'uploads'))
     const bundle = variants.some((x) => x.argv.includes(BUNDLE)) ? await buildBundle(dataDir) : ''
@@ -603,7 +578,7 @@ async function main() {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
-    if (!opts['keep-db']) await dropDatabase()
+    if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }
 

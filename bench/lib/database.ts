@@ -95,3 +95,32 @@ export async function describeBenchDatabase(url = BENCH_DATABASE_URL) {
     await db.end()
   }
 }
+
+const serverUrl = (url: string) => {
+  const admin = new URL(url)
+  admin.pathname = '/postgres'
+  return admin.toString()
+}
+const nameOf = (url: string) => new URL(url).pathname.slice(1)
+
+/** Drops and creates the database `url` names, empty, for one run; answers the server version. */
+export async function createScratchDatabase(url: string): Promise<string> {
+  const server = postgres(serverUrl(url), { max: 1, onnotice: () => {} })
+  try {
+    await server.unsafe(`drop database if exists "${nameOf(url)}" with (force)`)
+    await server.unsafe(`create database "${nameOf(url)}"`)
+    const [row] = await server`show server_version`
+    return String(row?.server_version)
+  } finally {
+    await server.end()
+  }
+}
+
+export async function dropScratchDatabase(url: string) {
+  const server = postgres(serverUrl(url), { max: 1, onnotice: () => {} })
+  try {
+    await server.unsafe(`drop database if exists "${nameOf(url)}" with (force)`)
+  } finally {
+    await server.end()
+  }
+}
