@@ -102,6 +102,17 @@ export function slotMaker(venues: Venue[]) {
   }
 }
 
+export type Slot = ReturnType<ReturnType<typeof slotMaker>>
+
+/** The JSON body of a booking of `slot`, with whatever else the call sends (items, notes). */
+export const bookingBody = (slot: Slot, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    venue_id: slot.venue.id,
+    start_datetime: slot.start_datetime,
+    end_datetime: slot.end_datetime,
+    ...extra,
+  })
+
 /** A random element; undefined only for an empty list. */
 export const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!
 export const pickOrNone = <T>(list: readonly T[]): T | undefined =>

@@ -5,7 +5,7 @@ import { startOwnPostgres } from '../lib/own-postgres'
 import { knownCause } from '../lib/known-causes'
 import { logTail, startSuiteServer, stopServer } from '../lib/server'
 import { latency, ms, started, statusCounts } from '../lib/stats'
-import { buildWorld, pick, slotMaker } from '../lib/world'
+import { bookingBody, buildWorld, pick, slotMaker } from '../lib/world'
 import type { SuiteContext } from '../context'
 
 const OUTAGE_MS = 10_000
@@ -74,11 +74,7 @@ export async function databaseOutage(ctx: SuiteContext): Promise<ScenarioResult>
         method: 'POST',
         path: '/api/bookings',
         headers: { ...bearer(user.token), 'content-type': 'application/json' },
-        body: JSON.stringify({
-          venue_id: slot.venue.id,
-          start_datetime: slot.start_datetime,
-          end_datetime: slot.end_datetime,
-        }),
+        body: bookingBody(slot),
       }
     }
     if (roll < 0.8) {

@@ -9,7 +9,15 @@ import { check, type ScenarioResult } from '../lib/outcome'
 import { createScratchDatabase, type ScratchDatabase } from '../lib/scratch-database'
 import { startSuiteServer, stopServer, type SuiteServer } from '../lib/server'
 import { ms, statusCounts } from '../lib/stats'
-import { buildWorld, pick, pickOrNone, slotMaker, type Person, type World } from '../lib/world'
+import {
+  bookingBody,
+  buildWorld,
+  pick,
+  pickOrNone,
+  slotMaker,
+  type Person,
+  type World,
+} from '../lib/world'
 import type { SuiteContext } from '../context'
 
 const CYCLES = 3
@@ -57,13 +65,7 @@ function writes(world: World, ledger: Ledger) {
         method: 'POST',
         path: '/api/bookings',
         headers: json,
-        body: JSON.stringify({
-          venue_id: slot.venue.id,
-          start_datetime: slot.start_datetime,
-          end_datetime: slot.end_datetime,
-          items,
-          notes: `kill-9 ${tag}`,
-        }),
+        body: bookingBody(slot, { items, notes: `kill-9 ${tag}` }),
         expect: conflictOk,
       }
     }

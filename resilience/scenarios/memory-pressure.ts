@@ -8,7 +8,7 @@ import { createScratchDatabase } from '../lib/scratch-database'
 import { knownCause } from '../lib/known-causes'
 import { logTail, startSuiteServer, stopServer, type SuiteServer } from '../lib/server'
 import { latency, ms, round, started, statusCounts } from '../lib/stats'
-import { buildWorld, pick, slotMaker } from '../lib/world'
+import { bookingBody, buildWorld, pick, slotMaker } from '../lib/world'
 import type { SuiteContext } from '../context'
 
 const LIMIT_MB = 512
@@ -117,11 +117,7 @@ export async function memoryPressure(ctx: SuiteContext): Promise<ScenarioResult>
         method: 'POST',
         path: '/api/bookings',
         headers: { ...bearer(user.token), 'content-type': 'application/json' },
-        body: JSON.stringify({
-          venue_id: slot.venue.id,
-          start_datetime: slot.start_datetime,
-          end_datetime: slot.end_datetime,
-        }),
+        body: bookingBody(slot),
       }
     }
     if (roll < 0.7) {

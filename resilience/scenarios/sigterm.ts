@@ -4,7 +4,7 @@ import { check, type ScenarioResult } from '../lib/outcome'
 import { createScratchDatabase } from '../lib/scratch-database'
 import { logTail, startSuiteServer, stopServer } from '../lib/server'
 import { latency, ms, statusCounts } from '../lib/stats'
-import { buildWorld, pick, slotMaker, type World } from '../lib/world'
+import { bookingBody, buildWorld, pick, slotMaker, type World } from '../lib/world'
 import type { SuiteContext } from '../context'
 
 const SHUTDOWN_TIMEOUT_SECONDS = 10
@@ -69,12 +69,7 @@ function shutdownCalls(world: World, nextSlot: ReturnType<typeof slotMaker>) {
         method: 'POST',
         path: '/api/bookings',
         headers: { ...bearer(user.token), 'content-type': 'application/json' },
-        body: JSON.stringify({
-          venue_id: slot.venue.id,
-          start_datetime: slot.start_datetime,
-          end_datetime: slot.end_datetime,
-          items: [{ item_id: pick(world.rentals).id, quantity: 1 }],
-        }),
+        body: bookingBody(slot, { items: [{ item_id: pick(world.rentals).id, quantity: 1 }] }),
       }
     }
     if (roll < 0.55) {
@@ -140,12 +135,7 @@ export async function sigterm(ctx: SuiteContext): Promise<ScenarioResult> {
   const nextSlot = slotMaker(world.venues)
   const slowBooking = (): Call => {
     const slot = nextSlot()
-    const body = JSON.stringify({
-      venue_id: slot.venue.id,
-      start_datetime: slot.start_datetime,
-      end_datetime: slot.end_datetime,
-      items: [{ item_id: pick(world.rentals).id, quantity: 1 }],
-    })
+    const body = bookingBody(slot, { items: [{ item_id: pick(world.rentals).id, quantity: 1 }] })
     return {
       op: 'create-booking-slow-body',
       method: 'POST',
