@@ -18,6 +18,8 @@ interface StreamRowsOptions<Row, Rec extends Record<string, unknown>> {
   /** Aborted when the client goes away; no further batch is read after that. */
   signal?: AbortSignal
   onError?: (error: unknown) => void
+  /** Once, when the stream is over: read to the end, failed, or cancelled by its reader. */
+  onDone?: () => void
 }
 
 const encoder = new TextEncoder()
@@ -45,6 +47,11 @@ export function streamRows<Row, Rec extends Record<string, unknown>>(
   let started = false
   let done = false
   let count = 0
+  const finish = () => {
+    if (done) return
+    done = true
+    options.onDone?.()
+  }
 
   const encode = (rows: Row[]): string => {
     const records = rows.map(options.toRecord)
@@ -73,7 +80,7 @@ export function streamRows<Row, Rec extends Record<string, unknown>>(
             if (format === 'json') text += '[\n'
           }
           if (options.signal?.aborted) {
-            done = true
+            finish()
             controller.close()
             return
           }
@@ -82,20 +89,18 @@ export function streamRows<Row, Rec extends Record<string, unknown>>(
             last = rows.at(-1)
             text += encode(rows)
           } else {
-            done = true
+            finish()
             if (format === 'json') text += '\n]\n'
           }
           if (text) controller.enqueue(encoder.encode(text))
           if (done) controller.close()
         } catch (error) {
-          done = true
+          finish()
           options.onError?.(error)
           controller.error(error)
         }
       },
-      cancel() {
-        done = true
-      },
+      cancel: finish,
     },
     { highWaterMark: 1 },
   )

@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { LimitReached } from '../lib/concurrency-limit'
 import type { AppEnv } from '../lib/context'
 import type { MemoryMonitor, ShedReason } from '../lib/memory/monitor'
 import { Problem } from '../lib/problem'
@@ -90,5 +91,20 @@ export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppE
     } finally {
       monitor.inFlight--
     }
+  }
+}
+
+/**
+ * Runs work that waits its turn behind a concurrency limit (lib/concurrency-limit.ts); when the
+ * limit refuses, the caller gets the guard's own refusal: 503, Retry-After, counted as `in_flight`.
+ */
+export async function whenLimitAllows<T>(c: Context<AppEnv>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (!(error instanceof LimitReached)) throw error
+    c.set('shed', 'in_flight')
+    c.var.deps.memory.recordShed('in_flight')
+    throw shedProblem('in_flight', 1)
   }
 }

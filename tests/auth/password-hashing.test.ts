@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { users } from '../../src/db/schema'
-import {
-  MAX_CONCURRENT_HASHING,
-  MAX_QUEUED_HASHING,
-  PasswordHashingBusy,
-  hashingLimiter,
-} from '../../src/services/users/password-hashing'
+import { MAX_CONCURRENT_HASHING, MAX_QUEUED_HASHING } from '../../src/services/users/password-hashing'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 
@@ -86,28 +81,4 @@ describe('password hashing', () => {
     // Once the burst is over, logins work again.
     expect((await login(user)).status).toBe(200)
   }, 60_000)
-
-  test('at most the set number of hashes run at once; the queue is served in order', async () => {
-    const limited = hashingLimiter(2, 3)
-    let running = 0
-    let most = 0
-    const order: number[] = []
-    const task = (n: number) => async () => {
-      running++
-      most = Math.max(most, running)
-      await Bun.sleep(5)
-      running--
-      order.push(n)
-      return n
-    }
-    const accepted = [1, 2, 3, 4, 5].map((n) => limited(task(n)))
-    const refused = limited(task(6))
-    await expect(refused).rejects.toBeInstanceOf(PasswordHashingBusy)
-    expect(await Promise.all(accepted)).toEqual([1, 2, 3, 4, 5])
-    expect(most).toBe(2)
-    expect(order.slice(2)).toEqual([3, 4, 5])
-    // Slots come back after failures too.
-    await expect(limited(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom')
-    expect(await limited(task(7))).toBe(7)
-  })
 })

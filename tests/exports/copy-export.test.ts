@@ -11,7 +11,8 @@ import type { StreamFormat } from '../../src/lib/stream-rows'
 import type { AdminFilter } from '../../src/services/bookings/list-bookings'
 import { streamExportCopy } from '../../src/services/exports/bookings-copy'
 import { streamExportBatches } from '../../src/services/exports/bookings-export'
-import { testApp, testEnv, uniq, usingPostgres, type TestApp } from '../support/app'
+import { EXPORT_QUEUE } from '../../src/services/exports/export-stream'
+import { readJson, testApp, testEnv, uniq, usingPostgres, type TestApp } from '../support/app'
 import { makeUser, removeUsers, type TestUser } from '../support/users'
 
 const FORMATS: StreamFormat[] = ['csv', 'ndjson', 'json']
@@ -304,6 +305,68 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
     // And the next export streams by COPY again, completely.
     const again = await fetch(exportUrl('csv'), { headers: admin.auth })
     expect((await again.text()).split('\r\n').length).toBe(ROWS + 2)
+  }, 60_000)
+
+  /** An export that has its turn and keeps it: read a few KB, then stop reading. */
+  async function holdExport() {
+    const controller = new AbortController()
+    const res = await fetch(exportUrl('ndjson'), { headers: admin.auth, signal: controller.signal })
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    let read = 0
+    while (read < 4096) read += (await reader.read()).value?.byteLength ?? 0
+    return () => controller.abort()
+  }
+  /** An export of no rows (the admin has no bookings): quick once it has its turn. */
+  const smallExport = (signal?: AbortSignal) =>
+    fetch(`${small.url}/api/admin/bookings/export?user_id=${admin.id}&format=csv`, {
+      headers: admin.auth,
+      signal,
+    })
+  const settledWithin = (p: Promise<unknown>, ms: number) =>
+    Promise.race([p.then(() => true), Bun.sleep(ms).then(() => false)])
+
+  test('an export past the slots waits its turn, then streams by COPY', async () => {
+    // A pool of two gives one export slot.
+    const leave = await holdExport()
+    const waiting = smallExport()
+    expect(await settledWithin(waiting, 500)).toBe(false)
+    expect(await activeQueries(small.database, COPYING)).toBe(1)
+    leave()
+    const res = await waiting
+    expect(res.status).toBe(200)
+    expect((await res.text()).split('\r\n')[0]).toStartWith('id,user_id,user_email')
+  }, 60_000)
+
+  test('past 32 waiting exports the next gets 503 with Retry-After; the waiting ones all finish', async () => {
+    const leave = await holdExport()
+    const queued = Array.from({ length: EXPORT_QUEUE }, () => smallExport())
+    await Bun.sleep(300)
+    const refused = await smallExport()
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('content-type')).toBe('application/problem+json')
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(await readJson(refused)).toMatchObject({ status: 503, reason: 'in_flight' })
+    leave()
+    const answers = await Promise.all(queued)
+    expect(answers.map((r) => r.status)).toEqual(queued.map(() => 200))
+    await Promise.all(answers.map((r) => r.arrayBuffer()))
+  }, 60_000)
+
+  test('an export whose client leaves while it waits gives up its place in the queue', async () => {
+    const leave = await holdExport()
+    const gone = new AbortController()
+    const left = smallExport(gone.signal).catch((error: Error) => error.name)
+    await Bun.sleep(200)
+    gone.abort()
+    expect(await left).toBe('AbortError')
+    // The queue has room for 32 again, not 31.
+    const queued = Array.from({ length: EXPORT_QUEUE }, () => smallExport())
+    await Bun.sleep(300)
+    leave()
+    const answers = await Promise.all(queued)
+    expect(answers.map((r) => r.status)).toEqual(queued.map(() => 200))
+    await Promise.all(answers.map((r) => r.arrayBuffer()))
   }, 60_000)
 
   test('a slow reader holds PostgreSQL back, not memory, and then gets every row', async () => {

@@ -13,7 +13,9 @@ export const exportBookings = createRoute({
   description:
     'Streamed with back-pressure (on PostgreSQL by COPY, on PGlite from keyset batches; the ' +
     'bytes are the same); gzip when the client accepts it. CSV follows RFC 4180 (CRLF, cells ' +
-    'with commas, quotes or line breaks quoted); nested items are JSON text in CSV.',
+    'with commas, quotes or line breaks quoted); nested items are JSON text in CSV. A few ' +
+    'exports stream at once (half the database pool); the next ones wait their turn, and past ' +
+    '32 waiting or 30 s of waiting the answer is 503 with Retry-After.',
   security: [{ bearer: [] }],
   middleware: requireAdmin(),
   request: { query: ExportQuery },
@@ -28,5 +30,6 @@ export const exportBookings = createRoute({
     },
     400: problem('Invalid filters'),
     ...adminErrors,
+    503: problem('Too many exports waiting; see Retry-After'),
   },
 })

@@ -108,7 +108,7 @@ export function streamExportCopy(
   client: postgres.Sql,
   filter: AdminFilter,
   format: StreamFormat,
-  options: ExportStreamOptions & { onDone?: () => void } = {},
+  options: ExportStreamOptions = {},
 ): Promise<ReadableStream<Uint8Array>> {
   return copyStream(client, exportCopyStatement(filter, format), {
     ...options,

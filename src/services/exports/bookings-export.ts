@@ -97,6 +97,8 @@ export interface ExportStreamOptions {
   onError?: (error: unknown) => void
   /** Each chunk's size as it is handed to the body (COPY path). */
   onChunk?: (bytes: number) => void
+  /** Once the export is over, however it ended. */
+  onDone?: () => void
 }
 
 /**
@@ -115,6 +117,7 @@ export function streamExportBatches(
     toRecord: toExportRecord,
     signal: options.signal,
     onError: options.onError,
+    onDone: options.onDone,
     batch: (last) =>
       exportBatch(db, filter, keysetWindow(exportOrder, last && exportOrder.key(last), BATCH_SIZE)),
   })

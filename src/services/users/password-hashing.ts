@@ -1,3 +1,5 @@
+import { concurrencyLimit } from '../../lib/concurrency-limit'
+
 /**
  * argon2id at OWASP's first recommended minimum (m = 19 MiB, t = 2, p = 1; Bun always uses one
  * lane): a hash or check holds 19 MiB for about 30 ms instead of the 64 MiB of Bun's default.
@@ -8,47 +10,22 @@ export const ARGON2ID = { algorithm: 'argon2id', memoryCost: 19_456, timeCost: 2
 
 /** Hashes and checks that run at once; each holds `memoryCost` for its whole run. */
 export const MAX_CONCURRENT_HASHING = 2
-/** Hashes and checks that may wait for a turn; past that, callers get PasswordHashingBusy. */
+/** Hashes and checks that may wait for a turn; past that, callers get LimitReached. */
 export const MAX_QUEUED_HASHING = 64
 
 const PARAMETERS = `$argon2id$v=19$m=${ARGON2ID.memoryCost},t=${ARGON2ID.timeCost},p=1$`
 
-/** The queue of hashes and checks is full; the caller should be told to retry shortly. */
-export class PasswordHashingBusy extends Error {
-  constructor() {
-    super('too many password hashes waiting')
-  }
-}
-
-/**
- * A semaphore: runs at most `concurrency` tasks at once, queues up to `maxQueued` more (in
- * arrival order) and refuses the rest with PasswordHashingBusy, before they allocate anything.
- */
-export function hashingLimiter(concurrency: number, maxQueued: number) {
-  let running = 0
-  const queue: (() => void)[] = []
-  return async function limited<T>(task: () => Promise<T>): Promise<T> {
-    if (running < concurrency) running++
-    else if (queue.length < maxQueued) await new Promise<void>((turn) => queue.push(turn))
-    else throw new PasswordHashingBusy()
-    try {
-      return await task()
-    } finally {
-      // The slot passes straight to the next in line, so `running` only drops when none waits.
-      const next = queue.shift()
-      if (next) next()
-      else running--
-    }
-  }
-}
-
-const limited = hashingLimiter(MAX_CONCURRENT_HASHING, MAX_QUEUED_HASHING)
+const limited = concurrencyLimit({
+  name: 'password hashes',
+  concurrency: MAX_CONCURRENT_HASHING,
+  maxQueued: MAX_QUEUED_HASHING,
+})
 
 export const hashPassword = (password: string) =>
-  limited(() => Bun.password.hash(password, ARGON2ID))
+  limited.run(() => Bun.password.hash(password, ARGON2ID))
 
 export const verifyPassword = (password: string, hash: string) =>
-  limited(() => Bun.password.verify(password, hash))
+  limited.run(() => Bun.password.verify(password, hash))
 
 /** Whether a stored hash was made with other parameters than today's. */
 export const needsRehash = (hash: string) => !hash.startsWith(PARAMETERS)

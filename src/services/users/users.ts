@@ -1,14 +1,10 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
+import { LimitReached } from '../../lib/concurrency-limit'
 import { sqlState } from '../../lib/db-errors'
 import { conflict } from '../../lib/problem'
-import {
-  PasswordHashingBusy,
-  hashPassword,
-  needsRehash,
-  verifyPassword,
-} from './password-hashing'
+import { hashPassword, needsRehash, verifyPassword } from './password-hashing'
 
 export const publicUserColumns = {
   id: users.id,
@@ -50,7 +46,7 @@ export async function createUser(
 /**
  * The user with this email and password, or undefined; always pays for one hash check. A hash
  * made with older parameters is replaced by one with today's once the password is known right.
- * Throws PasswordHashingBusy when too many checks are already waiting.
+ * Throws LimitReached when too many checks are already waiting.
  */
 export async function authenticate(
   db: Db,
@@ -76,7 +72,7 @@ async function rehash(db: Db, id: number, password: string) {
   try {
     passwordHash = await hashPassword(password)
   } catch (error) {
-    if (error instanceof PasswordHashingBusy) return
+    if (error instanceof LimitReached) return
     throw error
   }
   await db.update(users).set({ passwordHash }).where(eq(users.id, id))
