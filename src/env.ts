@@ -102,3 +102,22 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   }
   return result.data
 }
+
+/** The runtime's own variable (not the service's): the RAM JavaScriptCore sizes its heap for. */
+export const JSC_RAM_SIZE = 'BUN_JSC_forceRAMSize'
+
+/**
+ * The environment to run again with, its heap sized for `limitBytes`, or undefined when the
+ * runtime already is (the limit is the machine's, or the variable was set by hand).
+ * JavaScriptCore reads the machine's RAM, never a container's limit, and paces its collections
+ * for it: under a mixed load at 64 connections a heap sized for this 24 GB machine took RSS to
+ * 183 MB, one sized for 128 MB to 130 MB. It reads the variable only when the process starts.
+ */
+export function heapSizedEnvironment(
+  limitBytes: number | undefined,
+  source: Record<string, string | undefined> = process.env,
+): Record<string, string> | undefined {
+  if (limitBytes === undefined || source[JSC_RAM_SIZE]) return undefined
+  const defined = Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined)
+  return { ...Object.fromEntries(defined), [JSC_RAM_SIZE]: String(limitBytes) }
+}

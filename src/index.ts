@@ -1,7 +1,6 @@
-import { buildApp } from './app'
-import { EnvError, parseEnv } from './env'
+import { EnvError, heapSizedEnvironment, parseEnv } from './env'
 import { isKnownDriverGlitch } from './lib/db-errors'
-import { startServer } from './server'
+import { detectMemoryLimit } from './lib/memory/limit'
 
 // postgres.js 3.4.9 can throw from a socket callback while it reconnects during a database outage
 // (porsager/postgres#1066, #1154): outside any request, so nothing else can catch it. The pool
@@ -18,6 +17,15 @@ process.on('uncaughtException', (error) => {
 
 try {
   const env = parseEnv()
+  const limit = detectMemoryLimit({ limitMb: env.MEMORY_LIMIT_MB })
+  // Before anything is loaded or listening: the same process, its runtime sized for its budget.
+  const sized = heapSizedEnvironment(limit.source === 'system' ? undefined : limit.bytes)
+  if (sized) {
+    const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
+    process.execve!(process.execPath, argv, sized)
+  }
+  // Loaded only now, so a process about to be replaced has not paid for them.
+  const [{ buildApp }, { startServer }] = await Promise.all([import('./app'), import('./server')])
   const running = await startServer(env, buildApp)
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -28,7 +28,7 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions) {
   let running = 0
   const queue: (() => void)[] = []
 
-  /** Frees a place; it passes straight to the next in line, so `running` drops only when none waits. */
+  /** A freed place passes straight to the next in line: `running` drops only when none waits. */
   const freePlace = () => {
     const next = queue.shift()
     if (next) next()

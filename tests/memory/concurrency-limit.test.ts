@@ -17,7 +17,7 @@ const counting = () => {
 }
 
 describe('concurrency limit', () => {
-  test('at most the set number run at once; the queue is served in order; the rest refused', async () => {
+  test('at most the set number run at once, the queue in order, the rest refused', async () => {
     const limit = concurrencyLimit({ name: 'tasks', concurrency: 2, maxQueued: 3 })
     const { task, order, most } = counting()
     const accepted = [1, 2, 3, 4, 5].map((n) => limit.run(task(n)))
@@ -33,7 +33,7 @@ describe('concurrency limit', () => {
     expect(limit.running).toBe(0)
   })
 
-  test('a place held past a promise is given back once, however often release is called', async () => {
+  test('a place held past a promise is given back once, however often released', async () => {
     const limit = concurrencyLimit({ name: 'streams', concurrency: 1, maxQueued: 1 })
     const release = await limit.acquire()
     const next = limit.acquire()
@@ -66,7 +66,7 @@ describe('concurrency limit', () => {
     expect(limit.waiting).toBe(0)
   })
 
-  test('a wait longer than maxWaitMs ends in LimitReached and frees its place in the queue', async () => {
+  test('a wait longer than maxWaitMs ends in LimitReached and leaves the queue', async () => {
     const limit = concurrencyLimit({ name: 'exports', concurrency: 1, maxQueued: 1, maxWaitMs: 20 })
     const release = await limit.acquire()
     await expect(limit.acquire()).rejects.toBeInstanceOf(LimitReached)

@@ -15,7 +15,7 @@ export const exportBookings = createRoute({
     'bytes are the same); gzip when the client accepts it. CSV follows RFC 4180 (CRLF, cells ' +
     'with commas, quotes or line breaks quoted); nested items are JSON text in CSV. A few ' +
     'exports stream at once (half the database pool); the next ones wait their turn, and past ' +
-    '32 waiting or 30 s of waiting the answer is 503 with Retry-After.',
+    '64 waiting or 30 s of waiting the answer is 503 with Retry-After.',
   security: [{ bearer: [] }],
   middleware: requireAdmin(),
   request: { query: ExportQuery },

@@ -6,7 +6,7 @@ import { streamExportCopy } from './bookings-copy'
 import { streamExportBatches, type ExportStreamOptions } from './bookings-export'
 
 /** Exports that may wait for a turn; past that, or past EXPORT_MAX_WAIT_MS, LimitReached. */
-export const EXPORT_QUEUE = 32
+export const EXPORT_QUEUE = 64
 export const EXPORT_MAX_WAIT_MS = 30_000
 
 /** Per database: tests and benchmarks run several apps in one process. */
