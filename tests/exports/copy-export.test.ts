@@ -323,6 +323,19 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
       headers: admin.auth,
       signal,
     })
+  /** A full queue of small exports, waiting behind one that holds the slot. */
+  async function fillQueue() {
+    const queued = Array.from({ length: EXPORT_QUEUE }, () => smallExport())
+    await Bun.sleep(300)
+    return queued
+  }
+  /** Once the held export lets go, every queued one is answered in full. */
+  async function expectAllServed(leave: () => void, queued: Promise<Response>[]) {
+    leave()
+    const answers = await Promise.all(queued)
+    expect(answers.map((r) => r.status)).toEqual(queued.map(() => 200))
+    await Promise.all(answers.map((r) => r.arrayBuffer()))
+  }
   const settledWithin = (p: Promise<unknown>, ms: number) =>
     Promise.race([p.then(() => true), Bun.sleep(ms).then(() => false)])
 
@@ -340,17 +353,13 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
 
   test('past a full queue the next export gets 503; the queued ones all finish', async () => {
     const leave = await holdExport()
-    const queued = Array.from({ length: EXPORT_QUEUE }, () => smallExport())
-    await Bun.sleep(300)
+    const queued = await fillQueue()
     const refused = await smallExport()
     expect(refused.status).toBe(503)
     expect(refused.headers.get('content-type')).toBe('application/problem+json')
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(await readJson(refused)).toMatchObject({ status: 503, reason: 'in_flight' })
-    leave()
-    const answers = await Promise.all(queued)
-    expect(answers.map((r) => r.status)).toEqual(queued.map(() => 200))
-    await Promise.all(answers.map((r) => r.arrayBuffer()))
+    await expectAllServed(leave, queued)
   }, 60_000)
 
   test('an export whose client leaves while it waits gives up its place in the queue', async () => {
@@ -360,13 +369,8 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
     await Bun.sleep(200)
     gone.abort()
     expect(await left).toBe('AbortError')
-    // The queue has all its room again.
-    const queued = Array.from({ length: EXPORT_QUEUE }, () => smallExport())
-    await Bun.sleep(300)
-    leave()
-    const answers = await Promise.all(queued)
-    expect(answers.map((r) => r.status)).toEqual(queued.map(() => 200))
-    await Promise.all(answers.map((r) => r.arrayBuffer()))
+    // The queue has all its room again: a full queue is served, none refused.
+    await expectAllServed(leave, await fillQueue())
   }, 60_000)
 
   test('a slow reader holds PostgreSQL back, not memory, and then gets every row', async () => {
