@@ -1,4 +1,4 @@
-import { EnvError, heapSizedEnvironment, parseEnv } from './env'
+import { EnvError, runtimeEnvironmentFor, parseEnv } from './env'
 import { isKnownDriverGlitch } from './lib/db-errors'
 import { detectMemoryLimit } from './lib/memory/limit'
 
@@ -18,8 +18,8 @@ process.on('uncaughtException', (error) => {
 try {
   const env = parseEnv()
   const limit = detectMemoryLimit({ limitMb: env.MEMORY_LIMIT_MB })
-  // Before anything is loaded or listening: the same process, its runtime sized for its budget.
-  const sized = heapSizedEnvironment(limit.source === 'system' ? undefined : limit.bytes)
+  // Before anything is loaded or listening: the same process, its runtime set for its budget.
+  const sized = runtimeEnvironmentFor(limit.source === 'system' ? undefined : limit.bytes)
   if (sized) {
     const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
     process.execve!(process.execPath, argv, sized)

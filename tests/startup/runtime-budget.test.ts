@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { JSC_RAM_SIZE, heapSizedEnvironment } from '../../src/env'
+import { JSC_FTL, JSC_RAM_SIZE, runtimeEnvironmentFor } from '../../src/env'
 import { detectMemoryLimit } from '../../src/lib/memory/limit'
 import { startServerProcess } from '../support/process'
 
@@ -13,21 +13,26 @@ const environmentOf = (pid: number) =>
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   )
 
-describe('the runtime heap is sized for the memory limit', () => {
-  test('only a limit below the machine sizes it, and never over a value set by hand', () => {
-    expect(heapSizedEnvironment(undefined, { PATH: '/bin' })).toBeUndefined()
-    expect(heapSizedEnvironment(128 * 2 ** 20, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
-    expect(heapSizedEnvironment(128 * 2 ** 20, { PATH: '/bin', EMPTY: undefined })).toEqual({
+describe('the runtime is set for the memory limit', () => {
+  test('only a limit below the machine sets it, and never over values set by hand', () => {
+    expect(runtimeEnvironmentFor(undefined, { PATH: '/bin' })).toBeUndefined()
+    expect(runtimeEnvironmentFor(128 * 2 ** 20, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
+    expect(runtimeEnvironmentFor(128 * 2 ** 20, { PATH: '/bin', EMPTY: undefined })).toEqual({
       PATH: '/bin',
       [JSC_RAM_SIZE]: String(128 * 2 ** 20),
+      [JSC_FTL]: '0',
     })
+    // FTL left on by hand stays on.
+    expect(runtimeEnvironmentFor(2 ** 30, { [JSC_FTL]: '1' })).toMatchObject({ [JSC_FTL]: '1' })
   })
 
-  test('a server with MEMORY_LIMIT_MB runs as the same process, its heap sized', async () => {
+  test('a server with MEMORY_LIMIT_MB runs as the same process, its runtime set', async () => {
     const server = await startServerProcess({ MEMORY_LIMIT_MB: '512' })
     try {
       // The pid Bun.spawn returned is the one serving: re-executed in place, not a child.
-      expect(environmentOf(server.proc.pid)[JSC_RAM_SIZE]).toBe(String(512 * 2 ** 20))
+      const environment = environmentOf(server.proc.pid)
+      expect(environment[JSC_RAM_SIZE]).toBe(String(512 * 2 ** 20))
+      expect(environment[JSC_FTL]).toBe('0')
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
       const memory = (await (await fetch(`${server.url}/api/health/memory`)).json()) as {
         limit_bytes: number
