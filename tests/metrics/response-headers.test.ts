@@ -99,6 +99,21 @@ describe('standard response headers', () => {
     expect(standardHeaders(res)).toEqual(expected)
   })
 
+  test('a 304 revalidation carries them too', async () => {
+    const first = await t.app.request('/api/items', { headers: { Origin: FRONTEND } })
+    const tag = first.headers.get('etag')
+    expect(tag).toBeTruthy()
+    await first.arrayBuffer()
+    const res = await t.app.request('/api/items', {
+      headers: { Origin: FRONTEND, 'If-None-Match': tag! },
+    })
+    expect(res.status).toBe(304)
+    const expected = standardHeaders(
+      await reference.request('/api/health', { headers: { Origin: FRONTEND } }),
+    )
+    expect(standardHeaders(res)).toEqual(expected)
+  })
+
   test("a caller's plain X-Request-Id is echoed; any other is replaced by a new one", async () => {
     const echoed = await t.app.request('/api/health', {
       headers: { 'X-Request-Id': 'abc-123_=' },
