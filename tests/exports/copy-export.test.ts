@@ -283,15 +283,20 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
   const exportUrl = (format: StreamFormat) =>
     `${small.url}/api/admin/bookings/export?user_id=${owner.id}&format=${format}`
 
-  test('a client that reads a few KB and leaves: COPY stopped, connection freed', async () => {
+  /** An export that has its turn and keeps it: read a few KB, then stop reading. */
+  async function holdExport() {
     const controller = new AbortController()
     const res = await fetch(exportUrl('ndjson'), { headers: admin.auth, signal: controller.signal })
     expect(res.status).toBe(200)
     const reader = res.body!.getReader()
     let read = 0
     while (read < 4096) read += (await reader.read()).value?.byteLength ?? 0
+    return () => controller.abort()
+  }
+  test('a client that reads a few KB and leaves: COPY stopped, connection freed', async () => {
+    const leave = await holdExport()
     expect(await activeQueries(small.database, COPYING)).toBe(1)
-    controller.abort()
+    leave()
     expect(await noneRunning(small.database, COPYING, 3000)).toBe(true)
     // Both connections of the pool of two are free again: a transaction holds one while a
     // query outside it needs the other.
@@ -307,16 +312,6 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
     expect((await again.text()).split('\r\n').length).toBe(ROWS + 2)
   }, 60_000)
 
-  /** An export that has its turn and keeps it: read a few KB, then stop reading. */
-  async function holdExport() {
-    const controller = new AbortController()
-    const res = await fetch(exportUrl('ndjson'), { headers: admin.auth, signal: controller.signal })
-    expect(res.status).toBe(200)
-    const reader = res.body!.getReader()
-    let read = 0
-    while (read < 4096) read += (await reader.read()).value?.byteLength ?? 0
-    return () => controller.abort()
-  }
   /** An export of no rows (the admin has no bookings): quick once it has its turn. */
   const smallExport = (signal?: AbortSignal) =>
     fetch(`${small.url}/api/admin/bookings/export?user_id=${admin.id}&format=csv`, {
