@@ -531,7 +531,7 @@ The load generator and anything else running on the machine share its cores: thr
 are indicative, and so is the HTTP comparison of the guard on and off.
 
 Database: \`${r.database}\` created for the run, seeded with \`bun run db:seed --bookings ${r.bookings}\` (${round(r.seed_seconds, 1)} s), dropped afterwards.
-Server: \`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=info (an access-log line per request, to /dev/null), pool 3 + 3, guard on, GC every 30 s, memory limit ${base!.limit_mb} MB (${base!.limit_source}). A fresh server for every run. Load: autocannon in its own Node process, loopback.
+Server: \`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=info (an access-log line per request, to /dev/null), pool 3 + 3, guard on, GC every 30 s, memory limit ${base!.limit_mb} MB (${base!.limit_source}). The server paces its heap for its limit, at most 1 GiB (\`BUN_JSC_forceRAMSize\`, set by src/index.ts). A fresh server for every run. Load: autocannon in its own Node process, loopback.
 
 | measure | result | target |
 | --- | --- | --- |
@@ -589,7 +589,7 @@ async function main() {
     const seedSeconds = seed()
     const idleResult = await idle()
     const mixedResults = [
-      await mixed('Defaults'),
+      await mixed('Defaults (the heap paced for 1 GiB, the most the service paces it for)'),
       await mixed(
         'Runtime set for 128 MB (BUN_JSC_forceRAMSize=134217728, BUN_JSC_useFTLJIT=0)',
         JSC_128MB,

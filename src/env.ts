@@ -107,20 +107,30 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 export const JSC_RAM_SIZE = 'BUN_JSC_forceRAMSize'
 export const JSC_FTL = 'BUN_JSC_useFTLJIT'
 
+/** The most memory the runtime paces its heap for, whatever the machine has. */
+export const HEAP_RAM_CAP = 2 ** 30
+
 /**
- * The environment to run again with, the runtime set for a budget of `limitBytes`, or undefined
- * when there is nothing to change (the limit is the machine's, or the heap was sized by hand).
- * JavaScriptCore reads the machine's RAM, never a container's limit, and paces its collections
- * for it; its top JIT tier (FTL) holds compiled code and compiler memory of its own. Under the
- * memory benchmark's mixed load at 64 connections, peak RSS was 198 MB with the heap sized for
- * this 24 GB machine, 127-132 MB sized for 128 MB, and 116 MB without FTL as well, at the same
- * throughput (the load waits on the database, not on JIT-compiled code).
+ * The environment to run again with, the runtime set for a memory limit, or undefined when it
+ * was set by hand. JavaScriptCore paces its collections for the RAM it reads (the machine's,
+ * never a container's limit) and lets garbage pile up to match; its top JIT tier (FTL) holds
+ * compiled code and compiler memory of its own. Peak RSS under the memory benchmark's mixed load
+ * at 64 connections: 191-198 MB paced for this 24 GB machine, 142-146 MB for 1 GiB, 512 or 256
+ * MB, and 116-130 MB for 128 MB without FTL, all at the same throughput (that load waits on the
+ * database). So the heap is paced for the limit, at most 1 GiB; FTL is turned off only in a
+ * budget below the machine's (`belowMachine`), where memory matters more than the last few
+ * percent of CPU-bound speed.
  */
 export function runtimeEnvironmentFor(
-  limitBytes: number | undefined,
+  limitBytes: number,
+  belowMachine: boolean,
   source: Record<string, string | undefined> = process.env,
 ): Record<string, string> | undefined {
-  if (limitBytes === undefined || source[JSC_RAM_SIZE]) return undefined
+  if (source[JSC_RAM_SIZE]) return undefined
   const defined = Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined)
-  return { [JSC_FTL]: '0', ...Object.fromEntries(defined), [JSC_RAM_SIZE]: String(limitBytes) }
+  return {
+    ...(belowMachine ? { [JSC_FTL]: '0' } : {}),
+    ...Object.fromEntries(defined),
+    [JSC_RAM_SIZE]: String(Math.min(limitBytes, HEAP_RAM_CAP)),
+  }
 }

@@ -19,7 +19,7 @@ try {
   const env = parseEnv()
   const limit = detectMemoryLimit({ limitMb: env.MEMORY_LIMIT_MB })
   // Before anything is loaded or listening: the same process, its runtime set for its budget.
-  const sized = runtimeEnvironmentFor(limit.source === 'system' ? undefined : limit.bytes)
+  const sized = runtimeEnvironmentFor(limit.bytes, limit.source !== 'system')
   if (sized) {
     const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
     process.execve!(process.execPath, argv, sized)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { JSC_FTL, JSC_RAM_SIZE, runtimeEnvironmentFor } from '../../src/env'
+import { HEAP_RAM_CAP, JSC_FTL, JSC_RAM_SIZE, runtimeEnvironmentFor } from '../../src/env'
 import { detectMemoryLimit } from '../../src/lib/memory/limit'
 import { startServerProcess } from '../support/process'
 
@@ -14,16 +14,26 @@ const environmentOf = (pid: number) =>
   )
 
 describe('the runtime is set for the memory limit', () => {
-  test('only a limit below the machine sets it, and never over values set by hand', () => {
-    expect(runtimeEnvironmentFor(undefined, { PATH: '/bin' })).toBeUndefined()
-    expect(runtimeEnvironmentFor(128 * 2 ** 20, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
-    expect(runtimeEnvironmentFor(128 * 2 ** 20, { PATH: '/bin', EMPTY: undefined })).toEqual({
+  test('the heap is paced for the limit, at most 1 GiB; FTL off only below the machine', () => {
+    const MB = 2 ** 20
+    expect(runtimeEnvironmentFor(128 * MB, true, { PATH: '/bin', EMPTY: undefined })).toEqual({
       PATH: '/bin',
-      [JSC_RAM_SIZE]: String(128 * 2 ** 20),
+      [JSC_RAM_SIZE]: String(128 * MB),
       [JSC_FTL]: '0',
     })
-    // FTL left on by hand stays on.
-    expect(runtimeEnvironmentFor(2 ** 30, { [JSC_FTL]: '1' })).toMatchObject({ [JSC_FTL]: '1' })
+    expect(runtimeEnvironmentFor(24 * 1024 * MB, false, { PATH: '/bin' })).toEqual({
+      PATH: '/bin',
+      [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
+    })
+    expect(runtimeEnvironmentFor(4096 * MB, true, {})).toEqual({
+      [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
+      [JSC_FTL]: '0',
+    })
+    // Set by hand: the heap size leaves the runtime alone; FTL left on stays on.
+    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
+    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_FTL]: '1' })).toMatchObject({
+      [JSC_FTL]: '1',
+    })
   })
 
   test('a server with MEMORY_LIMIT_MB runs as the same process, its runtime set', async () => {
@@ -45,11 +55,13 @@ describe('the runtime is set for the memory limit', () => {
   }, 90_000)
 
   test.skipIf(detectMemoryLimit().source !== 'system')(
-    'without a limit below the machine the runtime is left as it is',
+    'without a limit below the machine the heap is paced for 1 GiB and FTL stays on',
     async () => {
       const server = await startServerProcess()
       try {
-        expect(environmentOf(server.proc.pid)[JSC_RAM_SIZE]).toBeUndefined()
+        const environment = environmentOf(server.proc.pid)
+        expect(environment[JSC_RAM_SIZE]).toBe(String(HEAP_RAM_CAP))
+        expect(environment[JSC_FTL]).toBeUndefined()
         expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
       } finally {
         server.cleanup()
