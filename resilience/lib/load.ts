@@ -67,6 +67,22 @@ function errorName(error: unknown): string {
   return String(error)
 }
 
+/** The text in 10 chunks spread over `ms`, sent chunked as a slow client would. */
+export function trickle(text: string, ms: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text)
+  const parts = 10
+  const size = Math.ceil(bytes.length / parts)
+  let sent = 0
+  return new ReadableStream({
+    async pull(controller) {
+      if (sent > 0) await Bun.sleep(ms / (parts - 1))
+      controller.enqueue(bytes.subarray(sent, sent + size))
+      sent += size
+      if (sent >= bytes.length) controller.close()
+    },
+  })
+}
+
 /** Sends one call and measures it, never throwing. */
 export async function send(
   base: string,

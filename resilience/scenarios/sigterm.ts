@@ -1,5 +1,5 @@
 import { api, bearer } from '../lib/api'
-import { send, startLoad, type Call, type Sample } from '../lib/load'
+import { send, startLoad, trickle, type Call, type Sample } from '../lib/load'
 import { check, type ScenarioResult } from '../lib/outcome'
 import { createScratchDatabase } from '../lib/scratch-database'
 import { logTail, startSuiteServer, stopServer } from '../lib/server'
@@ -18,22 +18,6 @@ const QUIET_MS = 100
  */
 const SLOW_CLIENTS = 4
 const SLOW_BODY_MS = 1000
-
-/** The text in 10 chunks spread over `ms`, sent chunked as a slow client would. */
-function trickle(text: string, ms: number): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text)
-  const parts = 10
-  const size = Math.ceil(bytes.length / parts)
-  let sent = 0
-  return new ReadableStream({
-    async pull(controller) {
-      if (sent > 0) await Bun.sleep(ms / (parts - 1))
-      controller.enqueue(bytes.subarray(sent, sent + size))
-      sent += size
-      if (sent >= bytes.length) controller.close()
-    },
-  })
-}
 
 /** Every NDJSON line parses and the export holds at least the seeded bookings: it was not cut. */
 function wholeExport(status: number, body: string): string | undefined {

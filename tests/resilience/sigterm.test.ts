@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { like } from 'drizzle-orm'
-import { startLoad, type Call } from '../../resilience/lib/load'
+import { send, startLoad, trickle, type Call } from '../../resilience/lib/load'
 import { stopServer } from '../../resilience/lib/server'
 import { users } from '../../src/db/schema'
 import { testApp, uniq, usingPostgres } from '../support/app'
@@ -16,22 +16,25 @@ afterAll(async () => {
   await t.database.db.delete(users).where(like(users.email, `${tag}-%`))
 })
 
-/** Password hashing makes registrations slow enough that some are always in flight. */
+const registration = () =>
+  JSON.stringify({
+    email: `${tag}-${crypto.randomUUID()}@example.com`,
+    password: 'a long enough password',
+    name: 'Late user',
+  })
+
+const register = (body: string | ReadableStream<Uint8Array>): Call => ({
+  op: 'register',
+  method: 'POST',
+  path: '/api/auth/register',
+  headers: { 'content-type': 'application/json' },
+  body,
+})
+
+/** Password hashing makes registrations slow. */
 const next = (): Call => {
   const roll = Math.random()
-  if (roll < 0.4) {
-    return {
-      op: 'register',
-      method: 'POST',
-      path: '/api/auth/register',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: `${tag}-${crypto.randomUUID()}@example.com`,
-        password: 'a long enough password',
-        name: 'Late user',
-      }),
-    }
-  }
+  if (roll < 0.4) return register(registration())
   if (roll < 0.7) return { op: 'venues', method: 'GET', path: '/api/venues?page_size=5' }
   return { op: 'ready', method: 'GET', path: '/api/health/ready' }
 }
@@ -46,12 +49,15 @@ describe('SIGTERM under load', () => {
       await Bun.sleep(1500)
       // New sends wait out the signal, so every request counted was already on the wire.
       load.pause()
+      // Registrations whose bodies arrive over a second: in flight at the signal, however fast
+      // the server drains the rest.
+      const slow = [1, 2].map(() => send(server.url, register(trickle(registration(), 1000))))
       await Bun.sleep(100)
       const signalAt = performance.now()
       const exiting = stopServer(server, 'SIGTERM', (SHUTDOWN_TIMEOUT_SECONDS + 10) * 1000)
       load.resume()
       const exit = await exiting
-      const samples = await load.stop()
+      const samples = [...(await load.stop()), ...(await Promise.all(slow))]
       const before = samples.filter((s) => s.start < signalAt)
       expect(before.filter((s) => s.end > signalAt).length).toBeGreaterThan(0)
       // A refused connection never reached the server: it was not in flight.
