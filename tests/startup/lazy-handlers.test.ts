@@ -1,24 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { join } from 'node:path'
+import { runProbe } from '../support/process'
 
-const root = join(import.meta.dir, '..', '..')
 const none = { exports: false, uploads: false, status: false, docs: false }
 
 describe('rarely used handlers load on their first request', () => {
   test('a fresh app has not loaded them; each answers its first request as always', async () => {
-    const proc = Bun.spawn([process.execPath, 'tests/startup/fresh-app-probe.ts'], {
-      cwd: root,
-      env: process.env,
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
-    const [code, stdout, stderr] = await Promise.all([
-      proc.exited,
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-    ])
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
-    const steps = JSON.parse(stdout.trim().split('\n').at(-1)!)
+    const steps = await runProbe('tests/startup/fresh-app-probe.ts')
 
     expect(steps.fresh).toEqual(none)
     // The route is registered at start-up: a wrong method is 405 without loading anything.

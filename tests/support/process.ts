@@ -61,3 +61,26 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     },
   }
 }
+
+/**
+ * Runs a probe script of the tests in a fresh process (module state and RSS of its own) and
+ * returns the JSON of its last line, once it has exited 0 with nothing on stderr.
+ */
+export async function runProbe(
+  script: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<any> {
+  const proc = Bun.spawn([process.execPath, script], {
+    cwd: root,
+    env,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
+  if (code !== 0 || stderr !== '') throw new Error(`${script} exited ${code}: ${stderr}`)
+  return JSON.parse(stdout.trim().split('\n').at(-1)!)
+}
