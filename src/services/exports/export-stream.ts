@@ -7,7 +7,7 @@ import { streamExportBatches, type ExportStreamOptions } from './bookings-export
 
 /** Exports that may wait for a turn; past that, or past EXPORT_MAX_WAIT_MS, LimitReached. */
 export const EXPORT_QUEUE = 64
-export const EXPORT_MAX_WAIT_MS = 30_000
+const EXPORT_MAX_WAIT_MS = 30_000
 
 /** Per database: tests and benchmarks run several apps in one process. */
 const limits = new WeakMap<Database, ConcurrencyLimit>()
@@ -19,7 +19,7 @@ const limits = new WeakMap<Database, ConcurrencyLimit>()
  * 320 MB when those past the COPY slots were encoded here, by 50 MB taking turns at COPY (and
  * more of them finished per second).
  */
-export const exportSlots = (database: Database) => Math.floor(database.poolStats().max / 2)
+const exportSlots = (database: Database) => Math.floor(database.poolStats().max / 2)
 
 function exportLimit(database: Database): ConcurrencyLimit {
   let limit = limits.get(database)
