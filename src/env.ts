@@ -107,19 +107,21 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 export const JSC_RAM_SIZE = 'BUN_JSC_forceRAMSize'
 export const JSC_FTL = 'BUN_JSC_useFTLJIT'
 
-/** The most memory the runtime paces its heap for, whatever the machine has. */
-export const HEAP_RAM_CAP = 2 ** 30
+/** The most memory the runtime paces its heap for, whatever the machine or the limit. */
+export const HEAP_RAM_CAP = 128 * 2 ** 20
 
 /**
  * The environment to run again with, the runtime set for a memory limit, or undefined when it
  * was set by hand. JavaScriptCore paces its collections for the RAM it reads (the machine's,
  * never a container's limit) and lets garbage pile up to match; its top JIT tier (FTL) holds
  * compiled code and compiler memory of its own. Peak RSS under the memory benchmark's mixed load
- * at 64 connections: 191-198 MB paced for this 24 GB machine, 142-146 MB for 1 GiB, 512 or 256
- * MB, and 116-130 MB for 128 MB without FTL, all at the same throughput (that load waits on the
- * database). So the heap is paced for the limit, at most 1 GiB; FTL is turned off only in a
- * budget below the machine's (`belowMachine`), where memory matters more than the last few
- * percent of CPU-bound speed.
+ * at 64 connections, 30 s probes: 191-198 MB paced for this 24 GB machine, 142-166 MB for 1 GiB,
+ * 512 or 256 MB, 124-132 MB for 128 MB, and no lower for 64 or 32 MB, at the same throughput
+ * (that load waits on the database). The service's live heap stays near 25 MB under that load,
+ * so pacing for 128 MB still lets it grow to one and a half or twice that between collections;
+ * pacing never caps the heap, a bigger one is only collected more often. So the heap is paced
+ * for the limit, at most 128 MB; FTL is turned off only in a budget below the machine's
+ * (`belowMachine`), where memory matters more than the last few percent of CPU-bound speed.
  */
 export function runtimeEnvironmentFor(
   limitBytes: number,

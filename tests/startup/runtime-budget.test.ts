@@ -14,11 +14,11 @@ const environmentOf = (pid: number) =>
   )
 
 describe('the runtime is set for the memory limit', () => {
-  test('the heap is paced for the limit, at most 1 GiB; FTL off only below the machine', () => {
+  test('the heap is paced for the limit, at most 128 MB; FTL off only below the machine', () => {
     const MB = 2 ** 20
-    expect(runtimeEnvironmentFor(128 * MB, true, { PATH: '/bin', EMPTY: undefined })).toEqual({
+    expect(runtimeEnvironmentFor(96 * MB, true, { PATH: '/bin', EMPTY: undefined })).toEqual({
       PATH: '/bin',
-      [JSC_RAM_SIZE]: String(128 * MB),
+      [JSC_RAM_SIZE]: String(96 * MB),
       [JSC_FTL]: '0',
     })
     expect(runtimeEnvironmentFor(24 * 1024 * MB, false, { PATH: '/bin' })).toEqual({
@@ -41,7 +41,7 @@ describe('the runtime is set for the memory limit', () => {
     try {
       // The pid Bun.spawn returned is the one serving: re-executed in place, not a child.
       const environment = environmentOf(server.proc.pid)
-      expect(environment[JSC_RAM_SIZE]).toBe(String(512 * 2 ** 20))
+      expect(environment[JSC_RAM_SIZE]).toBe(String(Math.min(512 * 2 ** 20, HEAP_RAM_CAP)))
       expect(environment[JSC_FTL]).toBe('0')
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
       const memory = (await (await fetch(`${server.url}/api/health/memory`)).json()) as {
@@ -55,7 +55,7 @@ describe('the runtime is set for the memory limit', () => {
   }, 90_000)
 
   test.skipIf(detectMemoryLimit().source !== 'system')(
-    'without a limit below the machine the heap is paced for 1 GiB and FTL stays on',
+    'without a limit below the machine the heap is paced for 128 MB and FTL stays on',
     async () => {
       const server = await startServerProcess()
       try {
