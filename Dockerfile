@@ -13,6 +13,13 @@ RUN bun install --production --frozen-lockfile --ignore-scripts \
       \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \) \
       -delete
 
+# One minified file (scripts/build.ts): it idles about 6 MB lower than the sources.
+FROM deps AS build
+COPY tsconfig.json ./
+COPY scripts/build.ts ./scripts/
+COPY src ./src
+RUN bun scripts/build.ts
+
 FROM oven/bun:${BUN_VERSION}-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -21,7 +28,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     UPLOAD_DIR=/uploads
 COPY --from=deps /app/node_modules ./node_modules
-# tsconfig.json carries the JSX settings Bun needs to run the status page's .tsx.
+COPY --from=build /app/dist ./dist
+# The sources too, for one-off commands (`bun run db:migrate`, `bun run db:seed`); tsconfig.json
+# carries the JSX settings Bun needs to run them.
 COPY package.json tsconfig.json ./
 COPY drizzle ./drizzle
 COPY src ./src
@@ -35,4 +44,4 @@ EXPOSE 3000
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["bun", "src/index.ts"]
+CMD ["bun", "dist/src/index.js"]

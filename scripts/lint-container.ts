@@ -40,9 +40,13 @@ function lintDockerfile() {
   const dockerfile = DockerfileParser.parse(text)
   const froms = dockerfile.getFROMs()
   if (froms.length < 2) fail(file, 'must be multi-stage (dependencies apart from the runtime)')
+  const stages = new Set<string>()
   for (const from of froms) {
     const image = from.getExpandedArguments()[0]?.getValue() ?? ''
-    if (!/^oven\/bun:[\d.]+-slim$/.test(image)) {
+    const earlier = stages.has(image) // built on an earlier stage, itself checked
+    const stage = from.getBuildStage()
+    if (stage) stages.add(stage)
+    if (!earlier && !/^oven\/bun:[\d.]+-slim$/.test(image)) {
       fail(
         file,
         `stage "${from.getBuildStage()}" is ${image}, not the official oven/bun:<version>-slim`,
@@ -76,6 +80,12 @@ function lintDockerfile() {
   if (joined('STOPSIGNAL') !== 'SIGTERM') fail(file, 'needs STOPSIGNAL SIGTERM')
   if (!/(^|\s)drizzle(\s|$)/m.test(joined('COPY'))) {
     fail(file, 'must ship drizzle/ (migrations run at start-up)')
+  }
+  if (!instructions.some((i) => i.getKeyword() === 'RUN' && args(i).join(' ') === 'bun scripts/build.ts')) {
+    fail(file, 'must build the bundle (bun scripts/build.ts)')
+  }
+  if (!/\bdist\/src\/index\.js\b/.test(joined('CMD'))) {
+    fail(file, 'must run the bundle, dist/src/index.js')
   }
 
   const env = new Map<string, string>()
@@ -133,6 +143,11 @@ function lintDockerignore() {
     if (patterns.some((p) => p === needed || p === `${needed}/` || p === `/${needed}`)) {
       fail(file, `excludes ${needed}, which the image copies`)
     }
+  }
+  // The last pattern that matches decides (Docker's rule), so the build script must be let back in.
+  const last = patterns.findLast((p) => /^!?\/?scripts(\/|$)/.test(p))
+  if (last !== undefined && last !== '!scripts/build.ts') {
+    fail(file, 'excludes scripts/build.ts, which the image runs to build the bundle')
   }
 }
 

@@ -12,10 +12,16 @@ export interface ServerProcess {
   cleanup(): void
 }
 
-/** Starts the service the way a user does (`bun src/index.ts`) on a free port. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Starts the service the way a user does (`bun src/index.ts`), or the image does (`entry`, the
+ * bundle), on a free port.
+ */
+export async function startServerProcess(
+  env: Record<string, string> = {},
+  entry = 'src/index.ts',
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-api-'))
-  const proc = Bun.spawn([process.execPath, 'src/index.ts'], {
+  const proc = Bun.spawn([process.execPath, entry], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildBundle } from '../../scripts/build'
+import { startServerProcess, type ServerProcess } from '../support/process'
+
+const root = join(import.meta.dir, '..', '..')
+const outdir = `.bundle-test-${process.pid}-${Date.now()}`
+let server: ServerProcess
+
+beforeAll(async () => {
+  server = await startServerProcess({}, await buildBundle(outdir))
+}, 120_000)
+
+afterAll(() => {
+  server?.cleanup()
+  rmSync(join(root, outdir), { recursive: true, force: true })
+})
+
+describe('the bundle the image runs', () => {
+  test('migrates its database and becomes ready, as the same process with its runtime set', async () => {
+    expect((await fetch(`${server.url}/api/health/ready`)).status).toBe(200)
+    const environment = readFileSync(`/proc/${server.proc.pid}/environ`, 'utf8')
+    expect(environment).toContain('BUN_JSC_forceRAMSize=')
+  })
+
+  test('serves the routes whose code loads on first use, with the files they read', async () => {
+    const status = await fetch(`${server.url}/status`)
+    expect(status.status).toBe(200)
+    const page = await status.text()
+    const script = readFileSync(join(root, 'src', 'routes', 'status', 'status.client.js'), 'utf8')
+    // The script is read from beside the code when the page first loads, not bundled.
+    const line = script.split('\n').find((l) => l.includes('WINDOW_MS'))!
+    expect(page).toContain(line.trim())
+
+    const document = await fetch(`${server.url}/api/openapi.json`)
+    expect(document.status).toBe(200)
+    expect(((await document.json()) as { openapi: string }).openapi).toStartWith('3.1')
+    expect((await fetch(`${server.url}/api/docs`)).status).toBe(200)
+  })
+
+  test('answers bad input with a problem, as the sources do', async () => {
+    const res = await fetch(`${server.url}/api/venues?page_size=0`)
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
+  })
+})
