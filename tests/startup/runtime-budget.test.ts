@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
-import { HEAP_RAM_CAP, JSC_FTL, JSC_RAM_SIZE, runtimeEnvironmentFor } from '../../src/env'
+import {
+  HEAP_RAM_CAP,
+  JIT_MIN_LIMIT,
+  JSC_FTL,
+  JSC_JIT,
+  JSC_RAM_SIZE,
+  runtimeEnvironmentFor,
+} from '../../src/env'
 import { detectMemoryLimit } from '../../src/lib/memory/limit'
 import { startServerProcess } from '../support/process'
 
@@ -20,6 +27,11 @@ describe('the runtime is set for the memory limit', () => {
       PATH: '/bin',
       [JSC_RAM_SIZE]: String(96 * MB),
       [JSC_FTL]: '0',
+      [JSC_JIT]: '0',
+    })
+    expect(runtimeEnvironmentFor(JIT_MIN_LIMIT, true, {})).toEqual({
+      [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
+      [JSC_FTL]: '0',
     })
     expect(runtimeEnvironmentFor(24 * 1024 * MB, false, { PATH: '/bin' })).toEqual({
       PATH: '/bin',
@@ -29,26 +41,27 @@ describe('the runtime is set for the memory limit', () => {
       [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
       [JSC_FTL]: '0',
     })
-    // Set by hand: the heap size leaves the runtime alone; FTL left on stays on.
+    // Set by hand: the heap size leaves the runtime alone; a JIT tier left on stays on.
     expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
-    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_FTL]: '1' })).toMatchObject({
-      [JSC_FTL]: '1',
-    })
+    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_FTL]: '1', [JSC_JIT]: '1' })).toMatchObject(
+      { [JSC_FTL]: '1', [JSC_JIT]: '1' },
+    )
   })
 
   test('a server with MEMORY_LIMIT_MB runs as the same process, its runtime set', async () => {
-    const server = await startServerProcess({ MEMORY_LIMIT_MB: '512' })
+    const server = await startServerProcess({ MEMORY_LIMIT_MB: '128' })
     try {
       // The pid Bun.spawn returned is the one serving: re-executed in place, not a child.
       const environment = environmentOf(server.proc.pid)
-      expect(environment[JSC_RAM_SIZE]).toBe(String(Math.min(512 * 2 ** 20, HEAP_RAM_CAP)))
+      expect(environment[JSC_RAM_SIZE]).toBe(String(128 * 2 ** 20))
       expect(environment[JSC_FTL]).toBe('0')
+      expect(environment[JSC_JIT]).toBe('0')
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
       const memory = (await (await fetch(`${server.url}/api/health/memory`)).json()) as {
         limit_bytes: number
         limit_source: string
       }
-      expect(memory).toMatchObject({ limit_bytes: 512 * 2 ** 20, limit_source: 'env' })
+      expect(memory).toMatchObject({ limit_bytes: 128 * 2 ** 20, limit_source: 'env' })
     } finally {
       server.cleanup()
     }
@@ -62,6 +75,7 @@ describe('the runtime is set for the memory limit', () => {
         const environment = environmentOf(server.proc.pid)
         expect(environment[JSC_RAM_SIZE]).toBe(String(HEAP_RAM_CAP))
         expect(environment[JSC_FTL]).toBeUndefined()
+        expect(environment[JSC_JIT]).toBeUndefined()
         expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
       } finally {
         server.cleanup()
