@@ -1,18 +1,20 @@
 // Memory benchmark: idle RSS, peak RSS under a mixed load, the memory guard's cost, and what the
-// periodic full GC costs. Runs the real server (`bun src/index.ts`) on PostgreSQL, loopback only,
-// every load bounded in time; writes Markdown + JSON into bench/results/.
+// periodic full GC costs. Runs the real server as the image does (the bundle of `bun run build`),
+// and from its sources where a row says so, on PostgreSQL, loopback only, every load bounded in
+// time; writes Markdown + JSON into bench/results/.
 //
 //   bun run bench:memory [--duration 60] [--connections 64] [--bookings 100000]
 //                        [--guard-seconds 15] [--guard-rounds 5] [--gc-seconds 30] [--keep-db]
 //
 // The database (bench_memory, or BENCH_MEMORY_DATABASE_URL) is created, seeded with
 // `bun run db:seed --bookings N`, and dropped at the end.
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Hono, type MiddlewareHandler } from 'hono'
 import pino from 'pino'
 import postgres from 'postgres'
+import { buildBundle } from '../scripts/build'
 import { buildApp } from '../src/app'
 import { openDatabase } from '../src/db/client'
 import { parseEnv } from '../src/env'
@@ -82,9 +84,14 @@ function freePort(): number {
   return port
 }
 
-async function startServer(env: Record<string, string> = {}): Promise<Server> {
+/** The image's command: `bun run build`'s bundle, built once per run inside the project. */
+const BUNDLE_DIR = `.bundle-bench-${process.pid}`
+let bundle = ''
+const SOURCES = 'src/index.ts'
+
+async function startServer(env: Record<string, string> = {}, entry = bundle): Promise<Server> {
   const port = freePort()
-  const proc = Bun.spawn([process.execPath, 'src/index.ts'], {
+  const proc = Bun.spawn([process.execPath, entry], {
     cwd: root,
     env: {
       ...process.env,
@@ -262,23 +269,23 @@ const median = (xs: number[]) => {
 
 // ---------------------------------------------------------------- scenarios
 
-/**
- * The runtime set for 128 MB by hand, as the service sets it for MEMORY_LIMIT_MB=128 (heap sized,
- * FTL off), while the guard still measures against the machine and so sheds nothing.
- */
-const JSC_128MB = { BUN_JSC_forceRAMSize: String(128 * 1024 * 1024), BUN_JSC_useFTLJIT: '0' }
+/** The heap paced for 1 GiB by hand, as the service paced it before it capped pacing at 128 MB. */
+const JSC_1GIB = { BUN_JSC_forceRAMSize: String(2 ** 30) }
 /**
  * As in a 128 MB container: the service sizes its heap for the limit itself (src/index.ts), and
  * the guard measures against 128 MB and sheds to stay under it.
  */
 const CONTAINER_128MB = { MEMORY_LIMIT_MB: '128' }
+/** The same with the JIT left on by hand, as the service ran before it interpreted below 256 MB. */
+const CONTAINER_128MB_JIT = { MEMORY_LIMIT_MB: '128', BUN_JSC_useJIT: '1' }
 
-async function idle() {
-  const server = await startServer()
+async function idle(entry: string) {
+  const server = await startServer({}, entry)
   try {
     await Bun.sleep(IDLE_SETTLE_MS)
     const m = memoryOf(server.pid)
     return {
+      entry,
       after_seconds: IDLE_SETTLE_MS / 1000,
       rss_mb: mb(m.rss),
       anon_mb: mb(m.anon),
@@ -291,8 +298,8 @@ async function idle() {
 }
 
 /** The mixed load on a fresh server; RSS sampled every 250 ms, then once more after a GC. */
-async function mixed(label: string, env: Record<string, string> = {}) {
-  const server = await startServer(env)
+async function mixed(label: string, env: Record<string, string> = {}, entry = bundle) {
+  const server = await startServer(env, entry)
   try {
     const requests = await mixedWorkload()
     const before = memoryOf(server.pid)
@@ -307,6 +314,7 @@ async function mixed(label: string, env: Record<string, string> = {}) {
     return {
       label,
       env,
+      entry,
       seconds: DURATION,
       connections: CONNECTIONS,
       requests: requests.map((r) => `${r.method ?? 'GET'} ${r.path}`),
@@ -524,21 +532,33 @@ Memory limit ${m.limit_mb} MB (${m.limit_source}); RSS ${m.rss_before_mb} MB bef
 }
 
 function markdown(r: Report): string {
-  const [base, sized, container] = r.mixed
+  const [base, sources, paced1g, container, containerJit] = r.mixed
+  const served = (m: Report['mixed'][number]) =>
+    round(
+      Object.entries(m.result.status)
+        .filter(([code]) => code.startsWith('2'))
+        .reduce((n, [, count]) => n + count, 0) / m.seconds,
+      1,
+    )
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
+  const idleCell = (x: Report['idle']) =>
+    `${x.rss_mb} MB (${x.anon_mb} anonymous + ${x.file_mb} file-backed)`
   return `${preamble('Memory benchmark', { ...r, load_average_at_end: r.load_average_at_end })}
 The load generator and anything else running on the machine share its cores: throughput figures
 are indicative, and so is the HTTP comparison of the guard on and off.
 
 Database: \`${r.database}\` created for the run, seeded with \`bun run db:seed --bookings ${r.bookings}\` (${round(r.seed_seconds, 1)} s), dropped afterwards.
-Server: \`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=info (an access-log line per request, to /dev/null), pool 3 + 3, guard on, GC every 30 s, memory limit ${base!.limit_mb} MB (${base!.limit_source}). The server paces its heap for its limit, at most 1 GiB (\`BUN_JSC_forceRAMSize\`, set by src/index.ts). A fresh server for every run. Load: autocannon in its own Node process, loopback.
+Server: the bundle the image runs (\`bun run build\`, then \`bun dist/src/index.js\`) unless a row says the sources (\`bun src/index.ts\`, as \`npm start\`), NODE_ENV=production, LOG_LEVEL=info (an access-log line per request, to /dev/null), pool 3 + 3, guard on, GC every 30 s, memory limit ${base!.limit_mb} MB (${base!.limit_source}). The server paces its heap for its limit, at most 128 MB (\`BUN_JSC_forceRAMSize\`, set by src/index.ts). A fresh server for every run. Load: autocannon in its own Node process, loopback.
 
 | measure | result | target |
 | --- | --- | --- |
-| idle RSS, ${r.idle.after_seconds} s after start-up | ${r.idle.rss_mb} MB (${r.idle.anon_mb} anonymous + ${r.idle.file_mb} file-backed) | <= 50 MB: ${verdict(r.idle.rss_mb <= 50)} |
+| idle RSS, ${r.idle.after_seconds} s after start-up | ${idleCell(r.idle)} | <= 50 MB: ${verdict(r.idle.rss_mb <= 50)} |
+| same, from the sources | ${idleCell(r.idle_sources)} | <= 50 MB: ${verdict(r.idle_sources.rss_mb <= 50)} |
 | peak RSS, ${base!.seconds} s mixed load at ${base!.connections} connections | ${base!.peak_rss_mb} MB | <= 100 MB: ${verdict(base!.peak_rss_mb <= 100)} |
-| same, the runtime set for 128 MB (heap sized, FTL off) | ${sized!.peak_rss_mb} MB | <= 100 MB: ${verdict(sized!.peak_rss_mb <= 100)} |
-| same, as in a 128 MB container (\`MEMORY_LIMIT_MB=128\`: the runtime set and the guard's limit) | ${container!.peak_rss_mb} MB, ${container!.shed_total} requests shed | <= 100 MB: ${verdict(container!.peak_rss_mb <= 100)} |
+| same, from the sources | ${sources!.peak_rss_mb} MB | <= 100 MB: ${verdict(sources!.peak_rss_mb <= 100)} |
+| same, the heap paced for 1 GiB (as before) | ${paced1g!.peak_rss_mb} MB | <= 100 MB: ${verdict(paced1g!.peak_rss_mb <= 100)} |
+| same, as in a 128 MB container (\`MEMORY_LIMIT_MB=128\`: the runtime set, JIT off, and the guard's limit) | ${container!.peak_rss_mb} MB, ${container!.shed_total} requests shed, ${served(container!)} served per second | <= 100 MB: ${verdict(container!.peak_rss_mb <= 100)} |
+| same, the JIT on by hand (\`BUN_JSC_useJIT=1\`) | ${containerJit!.peak_rss_mb} MB, ${containerJit!.shed_total} requests shed, ${served(containerJit!)} served per second | <= 100 MB: ${verdict(containerJit!.peak_rss_mb <= 100)} |
 | memory guard cost, HTTP throughput on vs off | ${r.guard.cost_percent} % | < 2 %: ${verdict(r.guard.cost_percent < 2)} |
 | memory guard cost, its own time per request (in process) | ${r.guard.in_process.cost_percent} % (${r.guard.in_process.guard_us_per_request} µs of ${r.guard.in_process.us_per_request_off} µs) | < 2 %: ${verdict(r.guard.in_process.cost_percent < 2)} |
 
@@ -587,16 +607,23 @@ async function main() {
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
   try {
     const seedSeconds = seed()
-    const idleResult = await idle()
+    bundle = await buildBundle(BUNDLE_DIR)
+    const idleResult = await idle(bundle)
+    const idleSources = await idle(SOURCES)
     const mixedResults = [
-      await mixed('Defaults (the heap paced for 1 GiB, the most the service paces it for)'),
+      await mixed('As the image runs it: the bundle, the heap paced for 128 MB (the default)'),
+      await mixed('From the sources (`npm start`)', {}, SOURCES),
       await mixed(
-        'Runtime set for 128 MB (BUN_JSC_forceRAMSize=134217728, BUN_JSC_useFTLJIT=0)',
-        JSC_128MB,
+        'The bundle with the heap paced for 1 GiB, as before the cap (BUN_JSC_forceRAMSize=1073741824)',
+        JSC_1GIB,
       ),
       await mixed(
-        'As in a 128 MB container: MEMORY_LIMIT_MB=128 (the service sets its runtime for it)',
+        'As in a 128 MB container: MEMORY_LIMIT_MB=128 (the service sets its runtime for it: JIT off)',
         CONTAINER_128MB,
+      ),
+      await mixed(
+        'The same with the JIT on by hand (MEMORY_LIMIT_MB=128, BUN_JSC_useJIT=1)',
+        CONTAINER_128MB_JIT,
       ),
     ]
     const exportRun = await exports()
@@ -613,6 +640,7 @@ async function main() {
       bookings: BOOKINGS,
       seed_seconds: seedSeconds,
       idle: idleResult,
+      idle_sources: idleSources,
       mixed: mixedResults,
       exports: exportRun,
       logins,
@@ -620,6 +648,7 @@ async function main() {
       gc,
     }
   } finally {
+    rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true })
     if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }

@@ -1,19 +1,22 @@
 // `bun run bench:startup`: how long a fresh server takes to answer, and what it holds when idle,
-// on PostgreSQL. The app as shipped (the handler modules of exports, uploads, the status page and
-// the docs imported on their first request) against the same app importing them at start-up
-// (eager, as before), against those groups imported whole on first use (bench/lib/lazy-server.ts),
-// against the floor (Bun.serve + postgres.js and nothing else, bench/lib/floor-server.ts), and a
-// few start-up variants. Every run is a fresh process; runs of the variants are interleaved, so
-// drift in the machine's load spreads over all of them. Loopback only, every process bounded in
-// time. Results: bench/results/<date>-startup.{md,json}.
+// on PostgreSQL. The app from its sources (the handler modules of exports, uploads, the status
+// page and the docs imported on their first request) against the same app importing them at
+// start-up (eager, as before), against those groups imported whole on first use
+// (bench/lib/lazy-server.ts), against the bundle the image runs, against two floors (Bun.serve +
+// postgres.js and nothing else, bench/lib/floor-server.ts; the same with the stack the design
+// fixes, bench/lib/stack-floor-server.ts), and a few start-up variants. Every run is a fresh
+// process; runs of the variants are interleaved, so drift in the machine's load spreads over all
+// of them. Loopback only, every process bounded in time. Results:
+// bench/results/<date>-startup.{md,json}.
 //
 //   bun run bench:startup [--runs 5] [--settle 10] [--only shipped,eager,...] [--keep-db]
 //   bun run bench:startup --render     (rewrites the latest report from its JSON)
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
+import { buildBundle } from '../scripts/build'
 import { issueToken } from '../src/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import {
@@ -67,11 +70,13 @@ interface Variant {
 }
 
 const BUNDLE = '<bundle>'
+/** Inside the project, as the bundle finds the migrations two folders up and PGlite in node_modules. */
+const BUNDLE_DIR = `.bundle-bench-${process.pid}`
 
 const VARIANTS: Variant[] = [
   {
     key: 'shipped',
-    label: 'app as shipped (lazy handler modules)',
+    label: 'app from its sources (lazy handler modules)',
     argv: ['src/index.ts'],
     about:
       'Every route registered at start-up; the handler modules of exports, uploads, the status ' +
@@ -101,8 +106,16 @@ const VARIANTS: Variant[] = [
     about: 'Bun.serve answering 200 with a connected pool; what Bun itself takes.',
   },
   {
+    key: 'stack-floor',
+    label: 'floor with the fixed stack: hono, zod, drizzle',
+    argv: ['bench/lib/stack-floor-server.ts'],
+    about:
+      'The floor with the libraries the design fixes loaded and used: an @hono/zod-openapi app ' +
+      'with one zod-checked route, drizzle over the postgres.js pool. None of the service.',
+  },
+  {
     key: 'pglite-imported',
-    label: 'shipped, PGlite imported at start-up (as before)',
+    label: 'sources, PGlite imported at start-up (as before)',
     argv: ['--preload', './bench/lib/preload-pglite.ts', 'src/index.ts'],
     about:
       'The modules src/db/client.ts imported at start-up before it loaded them only on the ' +
@@ -110,24 +123,33 @@ const VARIANTS: Variant[] = [
   },
   {
     key: 'gc-once',
-    label: 'shipped, one full GC 2 s after start',
+    label: 'sources, one full GC 2 s after start',
     argv: ['--preload', './bench/lib/preload-gc-once.ts', 'src/index.ts'],
     about: '`Bun.gc(true)` once the server is up, before the idle reading.',
   },
   {
     key: 'no-migrate',
-    label: 'shipped, DB_MIGRATE_ON_START=false',
+    label: 'sources, DB_MIGRATE_ON_START=false',
     argv: ['src/index.ts'],
     env: { DB_MIGRATE_ON_START: 'false' },
     about: 'No migration check at start-up (migrations applied apart, `bun run db:migrate`).',
   },
   {
     key: 'bundled',
-    label: 'shipped, as one bundled file',
+    label: 'bundled, as the image runs it',
     argv: [BUNDLE],
     about:
-      '`bun build --target=bun --minify src/index.ts` run as one file, with the migrations and ' +
-      "the status page's script where it looks for them. The image runs the sources.",
+      '`bun scripts/build.ts` (`bun run build`): one minified file, PGlite left out of it; the ' +
+      "image's command. The migrations and the status page's script where it looks for them.",
+  },
+  {
+    key: 'bundled-128',
+    label: 'bundled, MEMORY_LIMIT_MB=128',
+    argv: [BUNDLE],
+    env: { MEMORY_LIMIT_MB: '128' },
+    about:
+      'The bundle in a 128 MB budget: the runtime set for it (heap paced for 128 MB, FTL and ' +
+      'the JIT off).',
   },
 ]
 
@@ -177,25 +199,6 @@ async function adminToken(): Promise<string> {
   } finally {
     await db.end()
   }
-}
-
-/**
- * `bun build --target=bun --minify src/index.ts`, laid out so that the two files the app finds
- * relative to its own code resolve: the migrations (../../drizzle) and the status page's script.
- */
-async function buildBundle(dir: string): Promise<string> {
-  const outdir = join(dir, 'app', 'src')
-  const built = await Bun.build({
-    entrypoints: [join(root, 'src', 'index.ts')],
-    target: 'bun',
-    minify: true,
-    outdir,
-  })
-  if (!built.success) throw new Error(`bundling failed:\n${built.logs.join('\n')}`)
-  symlinkSync(join(root, 'drizzle'), join(dir, 'drizzle'))
-  const script = 'status.client.js'
-  cpSync(join(root, 'src', 'routes', 'status', script), join(outdir, script))
-  return join(outdir, 'index.js')
 }
 
 // ---------------------------------------------------------------- one run
@@ -409,7 +412,7 @@ function idleTable(r: Report): string {
     'idle RSS MB',
     'anonymous',
     'file-backed',
-    'vs shipped MB',
+    'vs sources MB',
   ]
   return table(headers, rows)
 }
@@ -461,22 +464,43 @@ function eagerAgainstLazy(r: Report, eager: Summary, lazies: [string, Summary][]
   ]
 }
 
-function target(shipped: Summary, floor: Summary): string[] {
+function target(
+  sources: Summary,
+  floor: Summary,
+  stackFloor: Summary | undefined,
+  bundled: Summary | undefined,
+): string[] {
   const f = floor
   const above = (k: 'idle_rss_mb' | 'idle_anon_mb' | 'idle_file_mb') =>
-    round(shipped[k].median - f[k].median)
+    round(sources[k].median - f[k].median)
+  const percent = (x: Summary) => Math.round((x.idle_rss_mb.median / TARGET_MB) * 100)
   return [
     `## The ${TARGET_MB} MB idle target`,
     '',
     'The floor is Bun.serve answering 200 with a connected postgres.js pool',
     `(bench/lib/floor-server.ts): ${f.idle_rss_mb.median} MB idle, ${f.idle_anon_mb.median} ` +
       `anonymous + ${f.idle_file_mb.median} file-backed (Bun's executable paged in), ` +
-      `${Math.round((f.idle_rss_mb.median / TARGET_MB) * 100)} % of the target. The app as ` +
-      `shipped idles at ${shipped.idle_rss_mb.median} MB, ${above('idle_rss_mb')} MB above the ` +
-      `floor (${above('idle_anon_mb')} anonymous, ${above('idle_file_mb')} file-backed). Under ` +
-      `${TARGET_MB} MB, the service itself would have ${round(TARGET_MB - f.idle_rss_mb.median)} ` +
-      'MB.',
+      `${percent(f)} % of the target. The app from its sources ` +
+      `idles at ${sources.idle_rss_mb.median} MB, ${above('idle_rss_mb')} MB above the ` +
+      `floor (${above('idle_anon_mb')} anonymous, ${above('idle_file_mb')} file-backed)` +
+      (bundled ? `; the bundle the image runs at ${bundled.idle_rss_mb.median} MB.` : '.'),
     '',
+    ...(stackFloor
+      ? [
+          'With the libraries the design fixes loaded and used, and none of the service ' +
+            '(bench/lib/stack-floor-server.ts: an @hono/zod-openapi app with one zod-checked ' +
+            'route, drizzle over the same pool), the floor is ' +
+            `${stackFloor.idle_rss_mb.median} MB (${stackFloor.idle_anon_mb.median} anonymous + ` +
+            `${stackFloor.idle_file_mb.median} file-backed), ${percent(stackFloor)} % of the ` +
+            'target. ' +
+            (stackFloor.idle_rss_mb.median > TARGET_MB
+              ? 'The target is below what that stack takes on this runtime before the service ' +
+                'adds a route.'
+              : `Under ${TARGET_MB} MB the service itself would have ` +
+                `${round(TARGET_MB - stackFloor.idle_rss_mb.median)} MB.`),
+          '',
+        ]
+      : []),
   ]
 }
 
@@ -504,13 +528,15 @@ function markdown(r: Report): string {
     '',
     '## Idle, per variant',
     '',
-    'Medians, (min-max) over the runs; RSS in MB, times in ms. "vs shipped" is the difference of',
+    'Medians, (min-max) over the runs; RSS in MB, times in ms. "vs sources" is the difference of',
     'idle RSS medians, "within spread" when smaller than either variant\'s own max - min.',
     '',
     idleTable(r),
     '',
     ...(eager && lazies.length > 0 ? eagerAgainstLazy(r, eager, lazies) : []),
-    ...(shipped && floor ? target(shipped, floor) : []),
+    ...(shipped && floor
+      ? target(shipped, floor, summary('stack-floor'), summary('bundled'))
+      : []),
     '## Variants',
     '',
     ...r.variants.map((x) => `- ${x.label}: \`${x.command}\`${envText(x.env)}. ${x.about}`),
@@ -535,7 +561,9 @@ async function main() {
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
   try {
     seed(join(dataDir, 'uploads'))
-    const bundle = variants.some((x) => x.argv.includes(BUNDLE)) ? await buildBundle(dataDir) : ''
+    const bundle = variants.some((x) => x.argv.includes(BUNDLE))
+      ? await buildBundle(BUNDLE_DIR)
+      : ''
     const ctx: RunContext = { dataDir, bundle, token: '' }
     // One unmeasured start each: files in the page cache for all alike, the admin created once.
     for (const variant of variants) {
@@ -578,6 +606,7 @@ async function main() {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
+    rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true })
     if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }
