@@ -8,13 +8,13 @@
 //
 // The database (bench_memory, or BENCH_MEMORY_DATABASE_URL) is created, seeded with
 // `bun run db:seed --bookings N`, and dropped at the end.
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Hono, type MiddlewareHandler } from 'hono'
 import pino from 'pino'
 import postgres from 'postgres'
-import { buildBundle } from '../scripts/build'
+import { buildScratchBundle } from '../scripts/build'
 import { buildApp } from '../src/app'
 import { openDatabase } from '../src/db/client'
 import { parseEnv } from '../src/env'
@@ -84,8 +84,7 @@ function freePort(): number {
   return port
 }
 
-/** The image's command: `bun run build`'s bundle, built once per run inside the project. */
-const BUNDLE_DIR = `.bundle-bench-${process.pid}`
+/** The image's command: `bun run build`'s bundle, built once per run. */
 let bundle = ''
 const SOURCES = 'src/index.ts'
 
@@ -611,9 +610,12 @@ async function main() {
   const date = new Date().toISOString()
   const started = machine()
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
+  let removeBundle = () => {}
   try {
     const seedSeconds = seed()
-    bundle = await buildBundle(BUNDLE_DIR)
+    const built = await buildScratchBundle('bench-memory')
+    removeBundle = built.remove
+    bundle = built.entry
     const idleResult = await idle(bundle)
     const idleSources = await idle(SOURCES)
     const mixedResults = [
@@ -654,7 +656,7 @@ async function main() {
       gc,
     }
   } finally {
-    rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true })
+    removeBundle()
     if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import postgres from 'postgres'
-import { buildBundle } from '../scripts/build'
+import { buildScratchBundle } from '../scripts/build'
 import { issueToken } from '../src/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import {
@@ -70,8 +70,6 @@ interface Variant {
 }
 
 const BUNDLE = '<bundle>'
-/** Inside the project, as the bundle finds the migrations two folders up and PGlite in node_modules. */
-const BUNDLE_DIR = `.bundle-bench-${process.pid}`
 
 const VARIANTS: Variant[] = [
   {
@@ -559,12 +557,15 @@ async function main() {
   const started = machine()
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-startup-'))
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
+  const ctx: RunContext = { dataDir, bundle: '', token: '' }
+  let removeBundle = () => {}
   try {
     seed(join(dataDir, 'uploads'))
-    const bundle = variants.some((x) => x.argv.includes(BUNDLE))
-      ? await buildBundle(BUNDLE_DIR)
-      : ''
-    const ctx: RunContext = { dataDir, bundle, token: '' }
+    if (variants.some((x) => x.argv.includes(BUNDLE))) {
+      const built = await buildScratchBundle('bench-startup')
+      removeBundle = built.remove
+      ctx.bundle = built.entry
+    }
     // One unmeasured start each: files in the page cache for all alike, the admin created once.
     for (const variant of variants) {
       console.log(`warm-up: ${variant.key}`)
@@ -606,7 +607,7 @@ async function main() {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
-    rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true })
+    removeBundle()
     if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }

@@ -35,6 +35,18 @@ export async function buildBundle(outdir = 'dist'): Promise<string> {
   return join(out, 'index.js')
 }
 
+/**
+ * A bundle for one run of a test or benchmark, in a folder of its own under the project root
+ * (where it must be, see above), and the means to remove it.
+ */
+export async function buildScratchBundle(purpose: string) {
+  const outdir = `.bundle-${purpose}-${process.pid}-${Date.now()}`
+  return {
+    entry: await buildBundle(outdir),
+    remove: () => rmSync(join(root, outdir), { recursive: true, force: true }),
+  }
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } })
   const entry = await buildBundle(values.outdir)

@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { buildBundle } from '../../scripts/build'
+import { buildScratchBundle } from '../../scripts/build'
 import { startServerProcess, type ServerProcess } from '../support/process'
 
 const root = join(import.meta.dir, '..', '..')
-const outdir = `.bundle-test-${process.pid}-${Date.now()}`
+let bundle: Awaited<ReturnType<typeof buildScratchBundle>>
 let server: ServerProcess
 
 beforeAll(async () => {
-  server = await startServerProcess({}, await buildBundle(outdir))
+  bundle = await buildScratchBundle('test')
+  server = await startServerProcess({}, bundle.entry)
 }, 120_000)
 
 afterAll(() => {
   server?.cleanup()
-  rmSync(join(root, outdir), { recursive: true, force: true })
+  bundle?.remove()
 })
 
 describe('the bundle the image runs', () => {
