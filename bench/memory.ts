@@ -24,7 +24,7 @@ import { MemoryMonitor } from '../src/lib/memory/monitor'
 import { issueToken } from '../src/middleware/auth'
 import { memoryGuard } from '../src/middleware/memory-guard'
 import { createScratchDatabase, dropScratchDatabase } from './lib/database'
-import { runLoad, type LoadRequest } from './lib/load'
+import { okResponses, runLoad, type LoadRequest } from './lib/load'
 import { command, loadAverage, machine, preamble, versions, writeResult } from './lib/results'
 import { mb, rssOf, sampleRss } from './lib/rss'
 
@@ -538,13 +538,7 @@ Memory limit ${m.limit_mb} MB (${m.limit_source}); RSS ${m.rss_before_mb} MB bef
 
 function markdown(r: Report): string {
   const [base, sources, paced1g, container, containerJit] = r.mixed
-  const served = (m: Report['mixed'][number]) =>
-    round(
-      Object.entries(m.result.status)
-        .filter(([code]) => code.startsWith('2'))
-        .reduce((n, [, count]) => n + count, 0) / m.seconds,
-      1,
-    )
+  const served = (m: Report['mixed'][number]) => round(okResponses(m.result) / m.seconds, 1)
   const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
   const idleCell = (x: Report['idle']) =>
     `${x.rss_mb} MB (${x.anon_mb} anonymous + ${x.file_mb} file-backed)`

@@ -56,13 +56,16 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(out) as LoadResult
 }
 
-/** The share of answers that were 2xx, counting connection errors and time-outs as failures. */
-export function successRate(r: LoadResult): number {
-  const ok = Object.entries(r.status)
+/** Answers with a 2xx status. */
+export const okResponses = (r: LoadResult): number =>
+  Object.entries(r.status)
     .filter(([code]) => code.startsWith('2'))
     .reduce((sum, [, n]) => sum + n, 0)
+
+/** The share of answers that were 2xx, counting connection errors and time-outs as failures. */
+export function successRate(r: LoadResult): number {
   const attempts = r.responses + r.errors
-  return attempts === 0 ? 0 : ok / attempts
+  return attempts === 0 ? 0 : okResponses(r) / attempts
 }
 
 // autocannon's own histogram library, resolved from autocannon's dependencies (as load.cjs does).
