@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
 import {
   HEAP_RAM_CAP,
   JIT_MIN_LIMIT,
@@ -9,16 +8,7 @@ import {
   runtimeEnvironmentFor,
 } from '../../src/env'
 import { detectMemoryLimit } from '../../src/lib/memory/limit'
-import { startServerProcess } from '../support/process'
-
-/** The environment a running process was started with, from /proc (Linux). */
-const environmentOf = (pid: number) =>
-  Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-  )
+import { environmentOf, startServerProcess } from '../support/process'
 
 describe('the runtime is set for the memory limit', () => {
   test('the heap is paced for the limit, at most 128 MB; FTL off only below the machine', () => {

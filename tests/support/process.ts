@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -90,3 +90,12 @@ export async function runProbe(
   if (code !== 0 || stderr !== '') throw new Error(`${script} exited ${code}: ${stderr}`)
   return JSON.parse(stdout.trim().split('\n').at(-1)!)
 }
+
+/** The environment a running process was started with, from /proc (Linux). */
+export const environmentOf = (pid: number): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  )
