@@ -81,7 +81,9 @@ function lintDockerfile() {
   if (!/(^|\s)drizzle(\s|$)/m.test(joined('COPY'))) {
     fail(file, 'must ship drizzle/ (migrations run at start-up)')
   }
-  if (!instructions.some((i) => i.getKeyword() === 'RUN' && args(i).join(' ') === 'bun scripts/build.ts')) {
+  const builds = (i: Instruction) =>
+    i.getKeyword() === 'RUN' && args(i).join(' ') === 'bun scripts/build.ts'
+  if (!instructions.some(builds)) {
     fail(file, 'must build the bundle (bun scripts/build.ts)')
   }
   if (!/\bdist\/src\/index\.js\b/.test(joined('CMD'))) {
