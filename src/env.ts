@@ -130,7 +130,7 @@ export const JIT_MIN_LIMIT = 256 * 2 ** 20
  * peaks at 116-128 MB compiled, at 8 connections as at 64, and at 76 MB interpreted
  * (`BUN_JSC_useJIT=0`), at about half the throughput. Compiled, it sits above the guard's 85 %
  * of any limit under 140-150 MB once warm, where it sheds every write: in a 128 MB container it
- * shed three requests in four, interpreted it shed none. A login's hash needs 19 MiB more on
+ * shed half or more of its answers, interpreted it shed none. A login's hash needs 19 MiB more on
  * top. So below 256 MB the runtime interprets; from there up, compiled code fits with room to
  * spare. A variable set by hand wins over each of these.
  */
