@@ -307,6 +307,16 @@ describe('JSON shape, checked before parsing', () => {
       body: Bun.gzipSync(JSON.stringify({ email: user.email, password: user.password })),
     })
     await expectProblem(login, 415)
+    const upload = await fetch(`${server.url}/api/uploads`, {
+      method: 'POST',
+      headers: {
+        ...user.auth,
+        'content-type': 'multipart/form-data; boundary=b',
+        'content-encoding': 'gzip',
+      },
+      body: Bun.gzipSync('--b--\r\n'),
+    })
+    await expectProblem(upload, 415)
   })
 })
 
