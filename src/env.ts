@@ -48,6 +48,8 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(10),
     MAX_BODY_SIZE_MB: int(1, 1024).default(15),
+    ANONYMOUS_BODY_MAX_KB: int(1, 1024 * 1024).default(16),
+    BODY_BUDGET_MB: int(1, 1024 * 1024).optional(),
     MEMORY_LIMIT_MB: int(16).optional(),
     MEMORY_CHECK_INTERVAL_MS: int(50, 60_000).default(2000),
     MEMORY_THRESHOLD_PERCENT: int(1, 100).default(85),

@@ -3,6 +3,7 @@ import type { Database } from '../db/client'
 import type { Env } from '../env'
 import type { Cache } from './cache/cache'
 import type { LoginThrottle } from './login-throttle'
+import type { BodyBudget } from './memory/body-budget'
 import type { Logger } from './logger'
 import type { MemoryMonitor, ShedReason } from './memory/monitor'
 import type { Metrics } from './metrics'
@@ -18,6 +19,8 @@ export interface Deps {
   loginThrottle: LoginThrottle
   /** Memory state and counters behind the guard, /api/health/memory and /metrics. */
   memory: MemoryMonitor
+  /** Bytes of request bodies held at once, against BODY_BUDGET_MB or a share of the limit. */
+  bodyBudget: BodyBudget
   metrics: Metrics
   /** Rarely changing public reads; in Redis when REDIS_URL is set. */
   cache: Cache

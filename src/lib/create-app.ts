@@ -2,7 +2,13 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ZodError } from 'zod'
-import { bufferedBodyLimit, isUploadPath, jsonMaxBytes } from '../middleware/body-limit'
+import { bearerUser } from '../middleware/auth'
+import {
+  anonymousMaxBytes,
+  bufferedBodyLimit,
+  isUploadPath,
+  jsonMaxBytes,
+} from '../middleware/body-limit'
 import { compression } from '../middleware/compression'
 import { memoryGuard, memoryRetryAfter, shedProblem } from '../middleware/memory-guard'
 import { observeRequests } from '../middleware/observe-requests'
@@ -78,7 +84,16 @@ export function createApp(deps: Deps) {
     app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
   }
   // Uploads stream to disk and count their body against their own limit (lib/uploads/limits.ts).
-  app.use(bufferedBodyLimit({ maxBytes: jsonMaxBytes(env), skip: isUploadPath }))
+  app.use(
+    bufferedBodyLimit({
+      maxBytes: jsonMaxBytes(env),
+      anonymousMaxBytes: anonymousMaxBytes(env),
+      budget: deps.bodyBudget,
+      isAuthenticated: (header) => bearerUser(header, deps.jwtSecret) !== undefined,
+      onRefused: () => deps.memory.recordShed('body_budget'),
+      skip: isUploadPath,
+    }),
+  )
   app.use(compression({ threshold: COMPRESS_THRESHOLD_BYTES }))
 
   app.notFound((c) => {

@@ -7,6 +7,7 @@ import { redisStore } from './cache/redis-store'
 import type { Deps } from './context'
 import { createLogger } from './logger'
 import { memoryLoginThrottle } from './login-throttle'
+import { BodyBudget, bodyBudgetBytes } from './memory/body-budget'
 import { detectMemoryLimit } from './memory/limit'
 import { MemoryMonitor } from './memory/monitor'
 import { createMetrics } from './metrics'
@@ -52,6 +53,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     startedAt: Date.now(),
     jwtSecret,
     memory,
+    bodyBudget: new BodyBudget(bodyBudgetBytes(memory.limit.bytes, env.BODY_BUDGET_MB)),
     cache,
     loginThrottle,
     metrics,

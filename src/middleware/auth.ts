@@ -61,9 +61,10 @@ export function verifyHs256(token: string, secret: string): Record<string, unkno
   return payload
 }
 
-function readUser(header: string | undefined, secret: string): AuthUser {
+/** The user a valid `Authorization: Bearer` header names, or undefined for anything else. */
+export function bearerUser(header: string | undefined, secret: string): AuthUser | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
-  if (!match) throw unauthorized('A bearer token is required.')
+  if (!match) return undefined
   let payload: Record<string, unknown> | undefined
   try {
     payload = verifyHs256(match[1]!, secret)
@@ -73,9 +74,18 @@ function readUser(header: string | undefined, secret: string): AuthUser {
   const id = Number(payload?.sub)
   const role = payload?.role
   if (!payload || !Number.isSafeInteger(id) || id < 1 || (role !== 'user' && role !== 'admin')) {
-    throw unauthorized('The token is invalid or has expired.')
+    return undefined
   }
   return { id, role }
+}
+
+function readUser(header: string | undefined, secret: string): AuthUser {
+  if (!header || !/^Bearer\s+\S+$/i.test(header)) {
+    throw unauthorized('A bearer token is required.')
+  }
+  const user = bearerUser(header, secret)
+  if (!user) throw unauthorized('The token is invalid or has expired.')
+  return user
 }
 
 /**

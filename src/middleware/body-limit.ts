@@ -1,8 +1,10 @@
-import type { MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import type { Context, MiddlewareHandler } from 'hono'
 import type { Env } from '../env'
 import type { AppEnv } from '../lib/context'
+import { JSON_SHAPE_LIMITS, jsonShapeViolation } from '../lib/json-shape'
+import type { BodyBudget } from '../lib/memory/body-budget'
 import { Problem, badRequest } from '../lib/problem'
+import { shedProblem } from './memory-guard'
 
 const MB = 1024 * 1024
 
@@ -69,46 +71,145 @@ export function countBody(headers: Headers, maxBytes: number): (chunkBytes: numb
 }
 
 export interface BodyLimitOptions {
+  /** The largest body of a request with a valid bearer token. */
   maxBytes: number
+  /** The largest body of a request without one, and of every /api/auth route. */
+  anonymousMaxBytes: number
+  /** Bytes of bodies held at once across all requests; past it, 503 before reading. */
+  budget: BodyBudget
+  /** Tells a valid token from anything else, without refusing either. */
+  isAuthenticated: (authorization: string | undefined) => boolean
+  /** Counts a refusal for want of budget (the guard's shed counters). */
+  onRefused?: () => void
   /** Requests this limit leaves to another (uploads count theirs with `countBody`). */
   skip?: (path: string) => boolean
 }
 
+/** The memory Bun gives a body in: it is never decoded, so a compressed one would be opaque. */
+function refuseEncoded(headers: Headers) {
+  const encoding = headers.get('content-encoding')?.trim().toLowerCase()
+  if (!encoding || encoding === 'identity') return
+  // RFC 7694: 415 with the codings the server does accept.
+  throw new Problem(415, 'Request bodies must not be compressed (Content-Encoding).', {
+    type: 'unsupported-content-encoding',
+    headers: { 'Accept-Encoding': 'identity' },
+  })
+}
+
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i
+
+const shapeProblems = {
+  depth: `The JSON body nests deeper than ${JSON_SHAPE_LIMITS.maxDepth} levels.`,
+  values: `The JSON body holds more than ${JSON_SHAPE_LIMITS.maxValues} values.`,
+}
+
 /**
- * Refuses a body over `maxBytes` while it is read, never holding more than that: a declared
- * oversize Content-Length and a chunked body that grows past the limit get 413 (hono's
- * bodyLimit), a malformed Content-Length 400. hono trusts a declared length and does not count
- * the bytes; here they are counted against the declared length too, so a body longer than its
- * header is a 413 as well. The body is buffered for the route (it is parsed whole anyway).
+ * Reads a body whole, reserving each byte from the budget before it is held: a declared length
+ * at once (so a refusal comes before anything is read), a chunked body chunk by chunk.
+ */
+async function readBody(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  declared: number | undefined,
+  reserve: (bytes: number) => void,
+): Promise<Uint8Array> {
+  const reader = body.getReader()
+  try {
+    if (declared !== undefined) {
+      reserve(declared)
+      const whole = new Uint8Array(declared)
+      let seen = 0
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        if (seen + r.value.byteLength > declared) throw longerThanDeclared(declared)
+        whole.set(r.value, seen)
+        seen += r.value.byteLength
+      }
+      return seen === declared ? whole : whole.subarray(0, seen)
+    }
+    const chunks: Uint8Array[] = []
+    let seen = 0
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      seen += r.value.byteLength
+      if (seen > maxBytes) throw tooLarge(maxBytes)
+      reserve(r.value.byteLength)
+      chunks.push(r.value)
+    }
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+  } catch (error) {
+    // Stop the transfer: the rest of a refused body is never read.
+    reader.cancel().catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Hands the body to the routes through hono's body cache: JSON as its text, once its shape has
+ * been checked on the bytes (lib/json-shape.ts), anything else as its bytes.
+ */
+function cacheBody(c: Context<AppEnv>, bytes: Uint8Array) {
+  // hono keeps the promises its readers return there, whatever the declared type says.
+  const cache = c.req.bodyCache as Record<string, Promise<unknown>>
+  const type = c.req.header('content-type') ?? ''
+  if (JSON_MEDIA_TYPE.test(type)) {
+    const violation = jsonShapeViolation(bytes)
+    if (violation) throw badRequest(shapeProblems[violation])
+    cache.text = Promise.resolve(new TextDecoder().decode(bytes))
+  } else {
+    cache.arrayBuffer = Promise.resolve(
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+    )
+  }
+}
+
+/**
+ * The one place request bodies are read (uploads aside, which stream to disk and count theirs
+ * with `countBody`). Before a byte is read: a compressed body is 415, a malformed Content-Length
+ * 400, a declared length over the request's limit 413, and a body the budget cannot hold 503 +
+ * Retry-After. The limit is `anonymousMaxBytes` without a valid bearer token and on /api/auth
+ * (a login is a few hundred bytes), else `maxBytes`, and never more than the whole budget. While
+ * reading, a chunked body that passes the limit or a body longer than its Content-Length is 413.
+ * A JSON body whose nesting or count of values is out of all proportion is 400 before it is
+ * parsed. Its bytes go back to the budget when the answer is done.
  *
  * @example
- * app.use(bufferedBodyLimit({ maxBytes: jsonMaxBytes(env), skip: isUploadPath }))
+ * app.use(bufferedBodyLimit({ maxBytes, anonymousMaxBytes, budget, isAuthenticated }))
  */
 export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
-  const { maxBytes, skip } = options
-  const onError = (): never => {
-    throw tooLarge(maxBytes)
-  }
-  const counted = bodyLimit({ maxSize: maxBytes, onError })
+  const { maxBytes, anonymousMaxBytes, budget, isAuthenticated, onRefused, skip } = options
+  const authenticatedMax = Math.min(maxBytes, budget.totalBytes)
   return async function bufferedBodyLimit(c, next) {
-    if (!c.req.raw.body || skip?.(c.req.path)) return next()
-    const declared = checkHeaders(c.req.raw.headers, maxBytes)
-    if (declared === undefined) return counted(c, next)
-    // Without the header hono reads and counts; the cap is the declared length.
-    const headers = new Headers(c.req.raw.headers)
-    headers.delete('content-length')
-    c.req.raw = new Request(c.req.raw, { headers })
-    return bodyLimit({
-      maxSize: declared,
-      onError: () => {
-        throw longerThanDeclared(declared)
-      },
-    })(c, next)
+    const body = c.req.raw.body
+    if (!body) return next()
+    refuseEncoded(c.req.raw.headers)
+    const path = c.req.path
+    if (skip?.(path)) return next()
+    const small = path.startsWith('/api/auth/') || !isAuthenticated(c.req.header('authorization'))
+    const limit = small ? Math.min(anonymousMaxBytes, authenticatedMax) : authenticatedMax
+    const declared = checkHeaders(c.req.raw.headers, limit)
+    let held = 0
+    const reserve = (bytes: number) => {
+      if (!budget.reserve(bytes)) {
+        c.set('shed', 'body_budget')
+        onRefused?.()
+        throw shedProblem('body_budget', 1)
+      }
+      held += bytes
+    }
+    try {
+      cacheBody(c, await readBody(body, limit, declared, reserve))
+      await next()
+    } finally {
+      budget.release(held)
+    }
   }
 }
 
 /** The largest body of every route but uploads (whose limit is in lib/uploads/limits.ts). */
 export const jsonMaxBytes = (env: Pick<Env, 'MAX_BODY_SIZE_MB'>) => env.MAX_BODY_SIZE_MB * MB
+
+/** The largest body of an anonymous request or an /api/auth route. */
+export const anonymousMaxBytes = (env: Pick<Env, 'ANONYMOUS_BODY_MAX_KB'>) =>
+  env.ANONYMOUS_BODY_MAX_KB * 1024
 
 export const isUploadPath = (path: string) =>
   path === '/api/uploads' || path.startsWith('/api/uploads/')

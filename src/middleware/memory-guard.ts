@@ -33,6 +33,7 @@ const details: Record<ShedReason, string> = {
   memory_critical: 'The server is out of memory headroom; try again shortly.',
   in_flight: 'The server is handling as many requests as it can; try again shortly.',
   out_of_memory: 'The server ran out of memory handling this request; try again shortly.',
+  body_budget: 'The server is holding as many request bodies as it can; try again shortly.',
 }
 
 /** A refusal a client can act on: 503, an integer Retry-After, and never cached. */

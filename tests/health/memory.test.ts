@@ -42,7 +42,13 @@ describe('GET /api/health/memory', () => {
       threshold_percent: 85,
       critical_percent: 90,
       shed_total: 0,
-      shed_by_reason: { memory_high: 0, memory_critical: 0, in_flight: 0, out_of_memory: 0 },
+      shed_by_reason: {
+        memory_high: 0,
+        memory_critical: 0,
+        in_flight: 0,
+        out_of_memory: 0,
+        body_budget: 0,
+      },
       in_flight: 0,
     })
     expect(['ok', 'high', 'critical']).toContain(body.state)

@@ -76,6 +76,7 @@ describe('GET /metrics', () => {
     expect(find(samples, 'memory_usage_ratio')[0]!.value).toBeGreaterThan(0)
     expect(find(samples, 'process_memory_bytes', { kind: 'rss' })[0]!.value).toBeGreaterThan(0)
     expect(find(samples, 'memory_shed_requests_total').map((s) => s.labels.reason).sort()).toEqual([
+      'body_budget',
       'in_flight',
       'memory_critical',
       'memory_high',

@@ -14,14 +14,16 @@ export interface ServerProcess {
 
 /**
  * Starts the service the way a user does (`bun src/index.ts`), or the image does (`entry`, the
- * bundle), on a free port.
+ * bundle), on a free port. `launcher` runs first and must exec its arguments (a wrapper that
+ * places the process in a cgroup, say).
  */
 export async function startServerProcess(
   env: Record<string, string> = {},
   entry = 'src/index.ts',
+  launcher: string[] = [],
 ): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-api-'))
-  const proc = Bun.spawn([process.execPath, entry], {
+  const proc = Bun.spawn([...launcher, process.execPath, entry], {
     cwd: root,
     env: {
       ...process.env,

@@ -2,7 +2,12 @@ import type { Logger } from '../logger'
 import type { MemoryLimit } from './limit'
 
 export type MemoryState = 'ok' | 'high' | 'critical'
-export type ShedReason = 'memory_high' | 'memory_critical' | 'in_flight' | 'out_of_memory'
+export type ShedReason =
+  | 'memory_high'
+  | 'memory_critical'
+  | 'in_flight'
+  | 'out_of_memory'
+  | 'body_budget'
 export type GcReason = 'periodic' | 'pressure' | 'out_of_memory' | 'uploads' | 'exports'
 
 export interface MemoryReading {
@@ -36,7 +41,13 @@ export interface MemoryMonitorOptions {
 /** How often the event loop's punctuality is probed; a stall shows as a late tick. */
 const LAG_TICK_MS = 100
 
-const SHED_REASONS: ShedReason[] = ['memory_high', 'memory_critical', 'in_flight', 'out_of_memory']
+const SHED_REASONS: ShedReason[] = [
+  'memory_high',
+  'memory_critical',
+  'in_flight',
+  'out_of_memory',
+  'body_budget',
+]
 const rank: Record<MemoryState, number> = { ok: 0, high: 1, critical: 2 }
 
 const readProcess = (): MemoryReading => {
@@ -89,7 +100,13 @@ export class MemoryMonitor {
     this.read = options.read ?? readProcess
     this.now = options.now ?? Date.now
     this.collectGarbage = options.collectGarbage ?? (() => Bun.gc(true))
-    this.shedByReason = { memory_high: 0, memory_critical: 0, in_flight: 0, out_of_memory: 0 }
+    this.shedByReason = {
+      memory_high: 0,
+      memory_critical: 0,
+      in_flight: 0,
+      out_of_memory: 0,
+      body_budget: 0,
+    }
     this.sample()
   }
 

@@ -32,6 +32,7 @@ const ShedByReason = z.object({
   memory_critical: z.number().int(),
   in_flight: z.number().int(),
   out_of_memory: z.number().int(),
+  body_budget: z.number().int(),
 })
 
 export const MemorySchema = z
