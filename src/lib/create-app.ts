@@ -133,7 +133,7 @@ function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {
       statusProblem(409, 'The change conflicts with existing data.'),
     )
   }
-  if (['22003', '22P02', '22007', '22008', '22021'].includes(state ?? '')) {
+  if (['22001', '22003', '22P02', '22007', '22008', '22021'].includes(state ?? '')) {
     return problemResponse(statusProblem(400, 'A value is out of range or malformed.'))
   }
   deps.logger.error({ err: error, request_id: c.var.requestId }, 'unhandled error')
