@@ -64,6 +64,8 @@ export const envSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional(),
     REDIS_KEY_PREFIX: z.string().max(100).default('venue-booking:'),
     METRICS_TOKEN: z.string().min(1).optional(),
+    REGISTRATIONS_PER_ADDRESS_PER_HOUR: int(1, 1_000_000).default(10),
+    LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
   })
   .superRefine((env, ctx) => {
     if (env.MEMORY_CRITICAL_PERCENT < env.MEMORY_THRESHOLD_PERCENT) {

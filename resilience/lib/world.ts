@@ -49,9 +49,9 @@ export async function loginAdmin(client: Api): Promise<Person> {
 
 export async function registerUser(client: Api, label: string): Promise<Person> {
   const email = `${label}-${crypto.randomUUID().slice(0, 8)}@example.com`
-  const body = await client.must(201, 'POST', '/api/auth/register', {
-    json: { email, password: 'resilience user password', name: label },
-  })
+  const password = 'resilience user password'
+  await client.must(202, 'POST', '/api/auth/register', { json: { email, password, name: label } })
+  const body = await client.must(200, 'POST', '/api/auth/login', { json: { email, password } })
   return { id: body.user.id, email, token: body.token }
 }
 

@@ -2,7 +2,7 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
 import type { Cache } from './cache/cache'
-import type { LoginThrottle } from './login-throttle'
+import type { AuthThrottle } from './auth-throttle'
 import type { BodyBudget } from './memory/body-budget'
 import type { Logger } from './logger'
 import type { MemoryMonitor, ShedReason } from './memory/monitor'
@@ -16,7 +16,8 @@ export interface Deps {
   startedAt: number
   /** JWT_SECRET, or a random one per process outside production (tokens then die on restart). */
   jwtSecret: string
-  loginThrottle: LoginThrottle
+  /** Limits on password checks and registrations (lib/auth-throttle.ts). */
+  authThrottle: AuthThrottle
   /** Memory state and counters behind the guard, /api/health/memory and /metrics. */
   memory: MemoryMonitor
   /** Bytes of request bodies held at once, against BODY_BUDGET_MB or a share of the limit. */

@@ -14,10 +14,11 @@ import { memoryGuard, memoryRetryAfter, shedProblem } from '../middleware/memory
 import { observeRequests } from '../middleware/observe-requests'
 import { responseHeaders } from '../middleware/response-headers'
 import type { AppEnv, Deps } from './context'
-import { isDatabaseOutage, sqlState } from './db-errors'
+import { isDatabaseOutage, isTransientConflict, sqlState } from './db-errors'
 import { isOutOfMemory } from './memory/out-of-memory'
 import { allowedMethodsFinder } from './method-not-allowed'
 import { Problem, problemResponse, statusProblem, type FieldError } from './problem'
+import { contentionProblem } from './transaction'
 
 /** Responses below this size are sent as they are: compressing them costs more than it saves. */
 const COMPRESS_THRESHOLD_BYTES = 1024
@@ -142,13 +143,15 @@ function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {
       { 'Retry-After': '5', 'Cache-Control': 'no-store' },
     )
   }
+  // A single statement outside the transaction helper lost a deadlock or lock wait.
+  if (isTransientConflict(error)) return contentionProblem().getResponse()
   const state = sqlState(error)
   if (state === '23505' || state === '23P01' || state === '23503') {
     return problemResponse(
       statusProblem(409, 'The change conflicts with existing data.'),
     )
   }
-  if (['22003', '22P02', '22007', '22008', '22021'].includes(state ?? '')) {
+  if (['22001', '22003', '22P02', '22007', '22008', '22021'].includes(state ?? '')) {
     return problemResponse(statusProblem(400, 'A value is out of range or malformed.'))
   }
   deps.logger.error({ err: error, request_id: c.var.requestId }, 'unhandled error')

@@ -9,6 +9,12 @@ export function sqlState(error: unknown): string | undefined {
   return undefined
 }
 
+// 40001 serialization failure, 40P01 deadlock, 55P03 lock not available (lock_timeout).
+const transientCodes = new Set(['40001', '40P01', '55P03'])
+
+/** A conflict PostgreSQL resolved by aborting one transaction: running it again may succeed. */
+export const isTransientConflict = (error: unknown) => transientCodes.has(sqlState(error) ?? '')
+
 const outageCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import { memoryAttemptCounter } from './attempt-counter'
+import { AUTH_LIMITS, authThrottle } from './auth-throttle'
 import { createCache } from './cache/cache'
 import { memoryStore } from './cache/memory-store'
 import { redisStore } from './cache/redis-store'
 import type { Deps } from './context'
 import { createLogger } from './logger'
-import { memoryLoginThrottle } from './login-throttle'
 import { BodyBudget, bodyBudgetBytes } from './memory/body-budget'
 import { detectMemoryLimit } from './memory/limit'
 import { MemoryMonitor } from './memory/monitor'
 import { createMetrics } from './metrics'
 import { openRedis, type Redis } from './redis'
-import { redisLoginThrottle } from './redis-login-throttle'
+import { redisAttemptCounter } from './redis-attempt-counter'
 
 /** Assembles a service's parts from its settings; the server and the tests both use it. */
 export function createDeps(env: Env, database: Database, overrides: Partial<Deps> = {}): Deps {
@@ -31,9 +32,9 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
       intervalMs: env.MEMORY_CHECK_INTERVAL_MS,
       logger,
     })
-  // With REDIS_URL, instances share the cache and the login counts; otherwise each keeps its own.
+  // With REDIS_URL, instances share the cache and the throttles' counts; else each keeps its own.
   let redis: Redis | undefined
-  if (env.REDIS_URL && !(overrides.cache && overrides.loginThrottle)) {
+  if (env.REDIS_URL && !(overrides.cache && overrides.authThrottle)) {
     redis = openRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX)
   }
   const cache =
@@ -42,9 +43,13 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
       ttlSeconds: env.CACHE_TTL_SECONDS,
       logger,
     })
-  const loginThrottle =
-    overrides.loginThrottle ??
-    (redis ? redisLoginThrottle(redis, { logger }) : memoryLoginThrottle())
+  const throttle =
+    overrides.authThrottle ??
+    authThrottle(redis ? redisAttemptCounter(redis, { logger }) : memoryAttemptCounter(), {
+      ...AUTH_LIMITS,
+      registrationsPerAddress: env.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+      attemptsPerAddressPerMinute: env.LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
+    })
   const metrics = overrides.metrics ?? createMetrics({ memory, database, cache })
   return {
     env,
@@ -55,7 +60,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     memory,
     bodyBudget: new BodyBudget(bodyBudgetBytes(memory.limit.bytes, env.BODY_BUDGET_MB)),
     cache,
-    loginThrottle,
+    authThrottle: throttle,
     metrics,
     async close() {
       memory.stop()

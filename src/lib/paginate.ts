@@ -56,21 +56,39 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.page, ...cursor.key])).toString('base64url')
 }
 
-function decodeCursor(raw: string): Cursor {
+const MAX_INT = 2 ** 31 - 1
+
+/**
+ * What a cursor's sort value may be, per SQL type of the sort: exactly what `Keyset.key` writes
+ * (`iso()` for instants), within the column's range, so a forged cursor is a 400 and never
+ * reaches the driver or the database as a value they refuse.
+ */
+const sortValues = {
+  // PostgreSQL has no year 0.
+  timestamptz: z.iso.datetime({ precision: 3 }).refine((v) => !v.startsWith('0000-')),
+  bigint: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  int: z.number().int().min(-MAX_INT - 1).max(MAX_INT),
+  text: z.string().max(400).regex(/^[^\u0000]*$/),
+} satisfies Record<NonNullable<Keyset<never>['sortType']>, z.ZodType<SortValue>>
+
+const cursorOf = (sortType: NonNullable<Keyset<never>['sortType']>) =>
+  z.tuple([
+    z.number().int().min(1).max(Number.MAX_SAFE_INTEGER - 1),
+    sortValues[sortType],
+    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  ])
+
+function decodeCursor(raw: string, keyset: Keyset<never>): Cursor {
+  let parsed: unknown
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 3 &&
-      Number.isSafeInteger(parsed[0]) &&
-      parsed[0] >= 1 &&
-      (typeof parsed[1] === 'string' || typeof parsed[1] === 'number') &&
-      Number.isSafeInteger(parsed[2])
-    ) {
-      return { page: parsed[0], key: [parsed[1], parsed[2]] }
-    }
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
   } catch {
     // falls through to the 400 below
+  }
+  const checked = cursorOf(keyset.sortType ?? 'bigint').safeParse(parsed)
+  if (checked.success) {
+    const [page, sort, id] = checked.data
+    return { page, key: [sort, id] }
   }
   throw badRequest('The cursor is not one this API issued.', [
     { path: 'query.cursor', message: 'invalid cursor' },
@@ -172,7 +190,9 @@ export const windowValues = (window: PageWindow) => ({
 export async function paginate<Row, Out>(c: Context, options: PaginateOptions<Row, Out>) {
   const { query, keyset } = options
   const size = query.page_size
-  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
+  const cursor = query.cursor
+    ? decodeCursor(query.cursor, keyset as unknown as Keyset<never>)
+    : undefined
   const page = cursor ? cursor.page : query.page
   const [fetched, total] = await Promise.all([
     options.rows(keysetWindow(keyset, cursor?.key, size + 1, cursor ? 0 : (page - 1) * size)),

@@ -17,6 +17,16 @@ export const HEALTH_PATHS = new Set([
   '/status/stream',
 ])
 
+/**
+ * Routes that wait for a password hash. They have in-flight places of their own (half of
+ * `maxInFlight`), so a login flood fills those and never the places every other route needs.
+ */
+export const PASSWORD_PATHS = new Set([
+  '/api/auth/login',
+  '/api/auth/register',
+  '/api/auth/password',
+])
+
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const HEAVY_PREFIXES = ['/api/uploads', '/api/admin/bookings/export']
 
@@ -57,13 +67,16 @@ export interface MemoryGuardOptions {
 /**
  * Sheds load before it can exhaust memory, reading the monitor's cached state (no syscall per
  * request). In `high`, heavy requests get 503; in `critical`, everything but the health routes;
- * past `maxInFlight` concurrent requests, the excess. Refusals are counted by reason, not logged.
+ * past `maxInFlight` concurrent requests, the excess (password routes count apart, see
+ * PASSWORD_PATHS). Refusals are counted by reason, not logged.
  *
  * @example
  * app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
  */
 export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppEnv> {
   const { monitor, maxInFlight } = options
+  const maxPasswordInFlight = Math.max(1, Math.floor(maxInFlight / 2))
+  let passwordInFlight = 0
   const shed = (reason: ShedReason, retryAfter: number): never => {
     monitor.recordShed(reason)
     throw shedProblem(reason, retryAfter)
@@ -82,15 +95,21 @@ export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppE
       c.set('shed', 'memory_high')
       shed('memory_high', memoryRetryAfter(monitor))
     }
-    if (monitor.inFlight >= maxInFlight) {
+    const password = PASSWORD_PATHS.has(path)
+    const full = password
+      ? passwordInFlight >= maxPasswordInFlight
+      : monitor.inFlight - passwordInFlight >= maxInFlight
+    if (full) {
       c.set('shed', 'in_flight')
       shed('in_flight', 1)
     }
     monitor.inFlight++
+    if (password) passwordInFlight++
     try {
       await next()
     } finally {
       monitor.inFlight--
+      if (password) passwordInFlight--
     }
   }
 }

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { users } from '../../src/db/schema'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
-import { jsonInit, makeUser, removeUsers } from '../support/users'
+import { freshAddress, fromAddress, jsonInit, makeUser, removeUsers } from '../support/users'
 
 let t: TestApp
 const made: number[] = []
@@ -13,14 +15,18 @@ afterAll(async () => {
 })
 
 describe('auth', () => {
-  test('register answers 201 with the user and a token that /api/auth/me accepts', async () => {
+  test('register answers 202; logging in then gives a token that /api/auth/me accepts', async () => {
     const email = `New-${uniq()}@Example.com`
+    const password = 'long enough pw'
     const res = await t.app.request(
       '/api/auth/register',
-      jsonInit('POST', { email, password: 'long enough pw', name: 'Ana' }),
+      jsonInit('POST', { email, password, name: 'Ana' }),
     )
-    expect(res.status).toBe(201)
-    const body = await readJson(res)
+    expect(res.status).toBe(202)
+    expect(await readJson(res)).toEqual({ status: 'accepted', detail: expect.any(String) })
+    const login = await t.app.request('/api/auth/login', jsonInit('POST', { email, password }))
+    expect(login.status).toBe(200)
+    const body = await readJson(login)
     made.push(body.user.id)
     expect(body.user).toMatchObject({ email: email.toLowerCase(), name: 'Ana', role: 'user' })
     expect(body.user.password_hash).toBeUndefined()
@@ -29,15 +35,36 @@ describe('auth', () => {
     expect((await readJson(me)).id).toBe(body.user.id)
   })
 
-  test('registering the same email again, in any case, is a 409 problem', async () => {
+  test('registering a taken email answers exactly as a new one, and changes nothing', async () => {
     const user = await makeUser(t)
     made.push(user.id)
-    const res = await t.app.request(
-      '/api/auth/register',
-      jsonInit('POST', { email: user.email.toUpperCase(), password: 'another password', name: 'B' }),
+    const answer = async (email: string) => {
+      const res = await t.app.request(
+        '/api/auth/register',
+        jsonInit('POST', { email, password: 'another password', name: 'B' }),
+        fromAddress(freshAddress()),
+      )
+      const headers = Object.fromEntries(res.headers)
+      delete headers['x-request-id']
+      return { status: res.status, headers, body: await res.text() }
+    }
+    const fresh = `fresh-${uniq()}@example.com`
+    const [taken, created] = [await answer(user.email.toUpperCase()), await answer(fresh)]
+    expect(taken).toEqual(created)
+    expect(taken.status).toBe(202)
+    const [row] = await t.database.db.select({ id: users.id }).from(users).where(eq(users.email, fresh))
+    made.push(row!.id)
+    // The taken email keeps its password and name: only the owner can log in.
+    const owner = await t.app.request(
+      '/api/auth/login',
+      jsonInit('POST', { email: user.email, password: user.password }),
     )
-    expect(res.status).toBe(409)
-    expect(res.headers.get('content-type')).toBe('application/problem+json')
+    expect((await readJson(owner)).user).toMatchObject({ id: user.id, name: 'Test user' })
+    const impostor = await t.app.request(
+      '/api/auth/login',
+      jsonInit('POST', { email: user.email, password: 'another password' }),
+    )
+    expect(impostor.status).toBe(401)
   })
 
   test('bad register fields are a 400 listing each one', async () => {
@@ -70,18 +97,20 @@ describe('auth', () => {
     expect(bad.status).toBe(401)
   })
 
-  test('repeated failed logins for one email are refused with 429 and Retry-After', async () => {
+  test('failed logins for one email from one address: 429 there, the owner elsewhere logs in', async () => {
     const user = await makeUser(t)
     made.push(user.id)
-    const attempt = () =>
-      t.app.request('/api/auth/login', jsonInit('POST', { email: user.email, password: 'wrong pw!' }))
-    for (let i = 0; i < 5; i++) expect((await attempt()).status).toBe(401)
-    const limited = await attempt()
+    const attacker = fromAddress(freshAddress())
+    const attempt = (password: string, from = attacker) =>
+      t.app.request('/api/auth/login', jsonInit('POST', { email: user.email, password }), from)
+    for (let i = 0; i < 5; i++) expect((await attempt('wrong pw!')).status).toBe(401)
+    const limited = await attempt('wrong pw!')
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
-    // Even the right password waits out the window.
-    const right = await t.app.request('/api/auth/login', jsonInit('POST', { email: user.email, password: user.password }))
-    expect(right.status).toBe(429)
+    // That address waits out the window, even with the right password...
+    expect((await attempt(user.password)).status).toBe(429)
+    // ...but the owner from another address is not locked out.
+    expect((await attempt(user.password, fromAddress(freshAddress()))).status).toBe(200)
   })
 
   test('/api/auth/me without a token, or with a forged one, is 401', async () => {

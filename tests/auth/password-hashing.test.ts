@@ -3,7 +3,14 @@ import { eq } from 'drizzle-orm'
 import { users } from '../../src/db/schema'
 import { MAX_CONCURRENT_HASHING, MAX_QUEUED_HASHING } from '../../src/services/users/password-hashing'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
-import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
+import {
+  freshAddress,
+  fromAddress,
+  jsonInit,
+  makeUser,
+  removeUsers,
+  type TestUser,
+} from '../support/users'
 
 let t: TestApp
 const made: number[] = []
@@ -15,8 +22,13 @@ afterAll(async () => {
   await removeUsers(t, made)
 })
 
+// Each login from an address of its own: a burst from one address is refused by its rate limit.
 const login = (user: Pick<TestUser, 'email' | 'password'>) =>
-  t.app.request('/api/auth/login', jsonInit('POST', { email: user.email, password: user.password }))
+  t.app.request(
+    '/api/auth/login',
+    jsonInit('POST', { email: user.email, password: user.password }),
+    fromAddress(freshAddress()),
+  )
 
 const storedHash = async (id: number) => {
   const [row] = await t.database.db

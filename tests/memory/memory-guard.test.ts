@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { readJson, sharedDatabase } from '../support/app'
+import { issueToken } from '../../src/middleware/auth'
+import { readJson, sharedDatabase, type TestApp } from '../support/app'
 import { jsonInit } from '../support/users'
 import { appWithFakeMemory } from './fake-memory'
 
@@ -130,21 +131,33 @@ describe('memory guard', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy()
   })
 
+  /** A request whose JSON body is still arriving: it holds its in-flight place until `finish`. */
+  function slowPost(app: TestApp['app'], path: string, headers: Record<string, string> = {}) {
+    let controller!: ReadableStreamDefaultController<Uint8Array>
+    const answer = app.request(
+      new Request(`http://localhost${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) }),
+        duplex: 'half',
+      } as RequestInit),
+    )
+    return {
+      answer,
+      finish(json: string) {
+        controller.enqueue(new TextEncoder().encode(json))
+        controller.close()
+      },
+    }
+  }
+
   test('requests beyond MAX_IN_FLIGHT get 503 until one ends; health still answers', async () => {
     const f = await appWithFakeMemory({ MAX_IN_FLIGHT: '2' })
-    // Two requests whose bodies are still arriving hold their slots.
-    const open: ReadableStreamDefaultController<Uint8Array>[] = []
-    const slow = () =>
-      f.app.request(
-        new Request('http://localhost/api/auth/login', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: new ReadableStream<Uint8Array>({ start: (c) => void open.push(c) }),
-          duplex: 'half',
-        } as RequestInit),
-      )
-    const first = slow()
-    const second = slow()
+    const token = await issueToken(f.deps.jwtSecret, { id: 1, role: 'user' }, 60)
+    // Two bookings whose bodies are still arriving hold both places.
+    const held = [1, 2].map(() =>
+      slowPost(f.app, '/api/bookings', { Authorization: `Bearer ${token}` }),
+    )
     await Bun.sleep(10)
     expect(f.memory.inFlight).toBe(2)
 
@@ -153,16 +166,26 @@ describe('memory guard', () => {
     expect(refused.headers.get('retry-after')).toBe('1')
     expect((await f.app.request('/api/health')).status).toBe(200)
 
-    for (const c of open) {
-      c.enqueue(new TextEncoder().encode('{"email":"a@example.com","password":"wrong password"}'))
-      c.close()
-    }
-    expect((await first).status).toBe(401)
-    expect((await second).status).toBe(401)
+    for (const h of held) h.finish('{"venue_id": "not a number"}')
+    for (const h of held) expect((await h.answer).status).toBe(400)
     expect(f.memory.inFlight).toBe(0)
     expect((await f.app.request('/api/venues')).status).toBe(200)
     const body = await readJson(await f.app.request('/api/health/memory'))
     expect(body.shed_by_reason.in_flight).toBe(1)
+  })
+
+  test('password routes fill places of their own: a login flood leaves others free', async () => {
+    const f = await appWithFakeMemory({ MAX_IN_FLIGHT: '4' })
+    // Half the places are the password routes': two slow logins take them all.
+    const held = [1, 2].map(() => slowPost(f.app, '/api/auth/login'))
+    await Bun.sleep(10)
+    await expectShed(await f.app.request('/api/auth/login', login), 'in_flight')
+    await expectShed(await f.app.request('/api/auth/register', login), 'in_flight')
+    expect((await f.app.request('/api/venues')).status).toBe(200)
+
+    for (const h of held) h.finish('{"email":"a@example.com","password":"wrong password"}')
+    for (const h of held) expect((await h.answer).status).toBe(401)
+    expect((await f.app.request('/api/auth/login', login)).status).toBe(401)
   })
 
   test('an out-of-memory RangeError is a 503 and a collection; then all works', async () => {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { inArray } from 'drizzle-orm'
+import fc from 'fast-check'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { lenientIntegerTexts } from '../../resilience/fuzz/bad-values'
 import { operationsOf, type Operation } from '../../resilience/fuzz/operations'
-import { groupFailures, runFuzz } from '../../resilience/fuzz/run-fuzz'
+import { groupFailures, judge, runFuzz } from '../../resilience/fuzz/run-fuzz'
 import { buildFuzzWorld, type FuzzWorld, type Send } from '../../resilience/fuzz/world'
 import { items, regularPrograms, venues } from '../../src/db/schema'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
@@ -81,5 +82,77 @@ describe('malformed requests (property-based, fast-check)', () => {
       expect({ label, status: res.status }).toEqual({ label, status: 400 })
     }
     expect((await t.app.request('/api/venues?page=0x1')).status).toBe(400)
+  })
+})
+
+/** A sort value or id as a forged cursor may carry it: any JSON, and the edges of each type. */
+const cursorValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 1 }),
+  fc.double(),
+  fc.integer({ min: -(2 ** 53), max: 2 ** 53 }),
+  fc.constantFrom(-1e300, 1e300, 2 ** 31, -(2 ** 31) - 1, 2 ** 63, 0, -1, 1.5, Number.MAX_VALUE),
+  fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) =>
+    d.toISOString(),
+  ),
+  fc.constantFrom(
+    'infinity',
+    '-infinity',
+    'epoch',
+    'today',
+    '0000-01-01T00:00:00.000Z',
+    '2031-02-30T10:00:00.000Z',
+    '2031-01-01T10:00:00Z',
+    '2031-01-01T10:00:00.000+02:00',
+    'a\u0000b',
+    'x'.repeat(600),
+  ),
+)
+
+/** A cursor's text: a forged [page, sort, id] triple, any JSON, or no base64url at all. */
+const forgedCursor = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 5 }) }, cursorValue),
+        cursorValue,
+        fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 1e6 }) }, cursorValue),
+      )
+      .map((triple) => Buffer.from(JSON.stringify(triple)).toString('base64url')),
+  },
+  fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? '').toString('base64url')),
+  fc.string({ maxLength: 80 }).map(encodeURIComponent),
+)
+
+describe('forged cursors (property-based, fast-check)', () => {
+  test(`${RUNS} forged cursors on every list: a page or a 400 problem, never a 5xx`, async () => {
+    const lists = operations.filter((o) => o.params.some((p) => p.name === 'cursor'))
+    expect(lists.length).toBeGreaterThan(10)
+    const failures: string[] = []
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...lists), forgedCursor, async (op, cursor) => {
+        const token = op.admin ? world.admin.token : world.user.token
+        const res = await t.app.request(`${op.path}?page_size=2&cursor=${cursor}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+        if (res.status === 200) return void (await res.arrayBuffer())
+        const problem = await judge(res)
+        if (res.status !== 400 || problem) {
+          failures.push(`${op.key} cursor=${cursor}: ${res.status} ${problem ?? ''}`)
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    )
+    expect(failures).toEqual([])
+  }, 60_000)
+
+  test('the cursor of the reported 500 (a sort instant of -1e300) is a 400', async () => {
+    for (const cursor of ['WzEsLTFlKzMwMCwxXQ', 'WzEsMWUrMzAwLDFd']) {
+      const res = await t.app.request(`/api/admin/bookings?cursor=${cursor}`, {
+        headers: { Authorization: `Bearer ${world.admin.token}` },
+      })
+      expect(res.status).toBe(400)
+      expect(await readJson(res)).toMatchObject({ errors: [{ path: 'query.cursor' }] })
+    }
   })
 })

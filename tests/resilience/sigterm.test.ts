@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { like } from 'drizzle-orm'
 import { send, startLoad, trickle, type Call } from '../../resilience/lib/load'
-import { stopServer } from '../../resilience/lib/server'
+import { loadFromOneAddress, stopServer } from '../../resilience/lib/server'
 import { users } from '../../src/db/schema'
 import { testApp, uniq, usingPostgres } from '../support/app'
 import { startServerProcess } from '../support/process'
@@ -43,6 +43,7 @@ describe('SIGTERM under load', () => {
   test('every request sent before the signal gets its whole answer, and the process exits 0 in time', async () => {
     const server = await startServerProcess({
       SHUTDOWN_TIMEOUT_SECONDS: String(SHUTDOWN_TIMEOUT_SECONDS),
+      ...loadFromOneAddress,
     })
     try {
       const load = startLoad(server.url, { workers: 12, next, durationMs: 30_000 })

@@ -11,26 +11,45 @@ export interface TestUser {
   auth: { Authorization: string }
 }
 
-/** Registers a user through the API (and promotes it for `admin`), returning its token. */
+let lastAddress = 0
+
+/** A client address of its own for each caller, so no test shares another's throttle counts. */
+export function freshAddress(): string {
+  lastAddress++
+  return `10.${(lastAddress >> 16) & 255}.${(lastAddress >> 8) & 255}.${lastAddress & 255}`
+}
+
+/** The third argument of `app.request`: the request comes from this peer address. */
+export const fromAddress = (address: string) => ({
+  requestIP: () => ({ address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 40000 }),
+})
+
+/**
+ * Registers a user through the API and logs in (registration answers 202 without a token), as
+ * a client does; `admin` is promoted before the login so its token carries the role.
+ */
 export async function makeUser(t: TestApp, role: 'user' | 'admin' = 'user'): Promise<TestUser> {
   const email = `${role}-${uniq()}@example.com`
   const password = 'correct horse battery'
-  const res = await t.app.request('/api/auth/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password, name: `Test ${role}` }),
-  })
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`)
-  let body = (await res.json()) as { user: { id: number }; token: string }
-  if (role === 'admin') {
-    await t.database.db.update(users).set({ role: 'admin' }).where(eq(users.id, body.user.id))
-    const login = await t.app.request('/api/auth/login', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-    })
-    body = (await login.json()) as typeof body
+  const client = fromAddress(freshAddress())
+  const registered = await t.app.request(
+    '/api/auth/register',
+    jsonInit('POST', { email, password, name: `Test ${role}` }),
+    client,
+  )
+  if (registered.status !== 202) {
+    throw new Error(`register failed: ${registered.status} ${await registered.text()}`)
   }
+  if (role === 'admin') {
+    await t.database.db.update(users).set({ role: 'admin' }).where(eq(users.email, email))
+  }
+  const login = await t.app.request(
+    '/api/auth/login',
+    jsonInit('POST', { email, password }),
+    client,
+  )
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`)
+  const body = (await login.json()) as { user: { id: number }; token: string }
   return {
     id: body.user.id,
     email,

@@ -4,7 +4,7 @@ import { clientAddress } from '../../lib/client-address'
 import type { AppRouteHandler, Deps } from '../../lib/context'
 import { Problem } from '../../lib/problem'
 import { iso } from '../../lib/serialize'
-import { authenticate, createUser, findUser, type PublicUser } from '../../services/users/users'
+import { authenticate, findUser, registerUser, type PublicUser } from '../../services/users/users'
 import type { login, me, register } from './auth.routes'
 
 export const toUser = (u: PublicUser) => ({
@@ -18,29 +18,32 @@ export const toUser = (u: PublicUser) => ({
 const tokenFor = (deps: Deps, user: PublicUser) =>
   issueToken(deps.jwtSecret, user, deps.env.JWT_EXPIRES_IN_SECONDS)
 
+/** The one answer to every valid registration, whether or not the email had an account. */
+export const REGISTRATION_ACCEPTED = {
+  status: 'accepted',
+  detail:
+    'If this email had no account yet, it has one now. ' +
+    'Log in with POST /api/auth/login to get a token.',
+} as const
+
 export const postRegister: AppRouteHandler<typeof register> = async (c) => {
   const { deps } = c.var
-  const user = await whenLimitAllows(c, () => createUser(deps.database.db, c.req.valid('json')))
-  return c.json({ user: toUser(user), token: await tokenFor(deps, user) }, 201)
+  await deps.authThrottle.beforeRegister(clientAddress(c))
+  await whenLimitAllows(c, () => registerUser(deps.database.db, c.req.valid('json')))
+  return c.json(REGISTRATION_ACCEPTED, 202)
 }
 
 export const postLogin: AppRouteHandler<typeof login> = async (c) => {
   const { deps } = c.var
   const { email, password } = c.req.valid('json')
-  const key = `${email}|${clientAddress(c)}`
-  const verdict = await deps.loginThrottle.check(key)
-  if (!verdict.allowed) {
-    throw new Problem(429, 'Too many failed logins; try again later.', {
-      type: 'rate-limited',
-      headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
-    })
-  }
+  const address = clientAddress(c)
+  await deps.authThrottle.beforeCheck('login', email, address)
   const user = await whenLimitAllows(c, () => authenticate(deps.database.db, email, password))
   if (!user) {
-    await deps.loginThrottle.fail(key)
+    await deps.authThrottle.failed('login', email, address)
     throw new Problem(401, 'Wrong email or password.', { type: 'invalid-credentials' })
   }
-  await deps.loginThrottle.reset(key)
+  await deps.authThrottle.succeeded('login', email, address)
   return c.json({ user: toUser(user), token: await tokenFor(deps, user) }, 200)
 }
 

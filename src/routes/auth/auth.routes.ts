@@ -1,7 +1,13 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../../middleware/auth'
 import { json, problem } from '../../lib/openapi-schemas'
-import { AuthResult, LoginBody, RegisterBody, UserSchema } from './auth.schemas'
+import {
+  AuthResult,
+  LoginBody,
+  RegisterBody,
+  RegistrationAccepted,
+  UserSchema,
+} from './auth.schemas'
 
 const tags = ['Auth']
 const body = <T extends typeof RegisterBody | typeof LoginBody>(schema: T) => ({
@@ -13,12 +19,16 @@ export const register = createRoute({
   method: 'post',
   path: '/api/auth/register',
   tags,
-  summary: 'Create an account',
+  summary: 'Create an account, then log in',
+  description:
+    'The same 202 answers a new email and one that already has an account, so the route does ' +
+    'not tell which emails are registered; the account is created only for a new one. Log in ' +
+    'with POST /api/auth/login to get a token. Each address may register 10 times an hour.',
   request: { body: body(RegisterBody) },
   responses: {
-    201: json(AuthResult, 'Account created'),
+    202: json(RegistrationAccepted, 'Registration accepted'),
     400: problem('Invalid fields'),
-    409: problem('The email is taken'),
+    429: problem('Too many registrations from this address; see Retry-After'),
     503: problem('Too many password checks waiting; see Retry-After'),
   },
 })
@@ -33,7 +43,7 @@ export const login = createRoute({
     200: json(AuthResult, 'Logged in'),
     400: problem('Invalid fields'),
     401: problem('Wrong email or password'),
-    429: problem('Too many failed attempts; see Retry-After'),
+    429: problem('Too many attempts from this address or on this account; see Retry-After'),
     503: problem('Too many password checks waiting; see Retry-After'),
   },
 })

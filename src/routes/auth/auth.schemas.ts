@@ -29,3 +29,10 @@ export const LoginBody = z
   .openapi('LoginRequest')
 
 export const AuthResult = z.object({ user: UserSchema, token: z.string() }).openapi('AuthResult')
+
+export const RegistrationAccepted = z
+  .object({
+    status: z.literal('accepted'),
+    detail: z.string(),
+  })
+  .openapi('RegistrationAccepted')

@@ -18,7 +18,7 @@ export function withDocs<S extends Schema>(app: OpenAPIHono<AppEnv, S>) {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'The `token` answered by POST /api/auth/register or POST /api/auth/login',
+    description: 'The `token` answered by POST /api/auth/login',
   })
   // The handlers and the reference page (Swagger UI's HTML) load on their first request.
   const handlers = () => import('./docs.handlers')

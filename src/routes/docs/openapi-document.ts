@@ -9,9 +9,11 @@ Book venues (sports halls, studios, courts) for a time slot and rent items with 
 regular programs, buy from the shop rack, browse the public gallery; staff run it from
 \`/api/admin\`.
 
-- **Auth**: \`Authorization: Bearer <token>\` with the \`token\` from \`POST /api/auth/register\` or
-  \`POST /api/auth/login\`. A missing or invalid token is 401 (with \`WWW-Authenticate\`); a
-  non-admin on \`/api/admin/*\` is 403; another user's booking, order or upload is 404.
+- **Auth**: \`Authorization: Bearer <token>\` with the \`token\` from \`POST /api/auth/login\`
+  (\`POST /api/auth/register\` answers 202 without one, whether or not the email was new; log in
+  next). Failed logins and registrations are limited per address: 429 with \`Retry-After\`. A
+  missing or invalid token is 401 (with \`WWW-Authenticate\`); a non-admin on \`/api/admin/*\`
+  is 403; another user's booking, order or upload is 404.
 - **Errors** are RFC 9457 \`application/problem+json\`: \`{type, title, status, detail, errors?}\`,
   where \`errors\` lists each invalid field as \`{path, message}\`.
 - **Lists** take \`page\` and \`page_size\` (1 to 100) and answer \`{items, pagination}\`;

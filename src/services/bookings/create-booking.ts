@@ -4,6 +4,7 @@ import { bookingItems, bookings, items, venues } from '../../db/schema'
 import { sqlState } from '../../lib/db-errors'
 import { Problem, type FieldError } from '../../lib/problem'
 import { iso } from '../../lib/serialize'
+import { transaction, type Tx } from '../../lib/transaction'
 import {
   bookingColumns,
   bookingItemColumns,
@@ -11,8 +12,6 @@ import {
   type BookingRow,
 } from './booking-columns'
 import { MAX_CENTS, itemsCents, venueCents } from './pricing'
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 export interface NewBooking {
   userId: number
@@ -55,11 +54,15 @@ const active = inArray(bookings.status, ['pending', 'confirmed'])
  */
 export async function createBooking(db: Db, input: NewBooking): Promise<CreatedBooking> {
   try {
-    return await db.transaction(async (tx) => {
+    return await transaction(db, async (tx) => {
       const [venue] = await tx
         .select({ hourlyPriceCents: venues.hourlyPriceCents, isActive: venues.isActive })
         .from(venues)
         .where(eq(venues.id, input.venueId))
+        // Bookings of one venue take turns: two inserts that overlap would otherwise each wait
+        // for the other's EXCLUDE check and deadlock. NO KEY UPDATE leaves the foreign-key
+        // checks of other tables' inserts free.
+        .for('no key update')
       const rentals = await lockRentals(tx, input.items)
       const errors = [...rentals.errors]
       if (!venue?.isActive) {

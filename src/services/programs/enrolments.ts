@@ -3,6 +3,7 @@ import type { Db } from '../../db/client'
 import { bookings, regularPrograms, venues } from '../../db/schema'
 import { sqlState } from '../../lib/db-errors'
 import { conflict, notFound } from '../../lib/problem'
+import { transaction } from '../../lib/transaction'
 import { bookingColumns, type BookingRow } from '../bookings/booking-columns'
 import { activeEnrolment } from './programs'
 import { lastSessionEnd, nextSessionStart } from './schedule'
@@ -16,7 +17,7 @@ const alreadyEnrolled = () => conflict('You are already enrolled in this program
  */
 export async function enrol(db: Db, programId: number, userId: number): Promise<BookingRow> {
   try {
-    return await db.transaction(async (tx) => {
+    return await transaction(db, async (tx) => {
       const [program] = await tx
         .select({
           venueId: regularPrograms.venueId,

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client'
 import { bookings, regularPrograms, venues } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
 import { badRequest, notFound } from '../../lib/problem'
+import { transaction } from '../../lib/transaction'
 import { scheduleErrors } from './schedule'
 
 /** Enrolments that hold a seat; the partial index bookings_one_active_enrolment_key covers them. */
@@ -121,7 +122,7 @@ export async function updateProgram(
   id: number,
   input: Partial<ProgramInput>,
 ): Promise<ProgramRow> {
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     const [current] = await tx
       .select({
         weekdays: regularPrograms.weekdays,

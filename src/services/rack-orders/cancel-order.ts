@@ -3,6 +3,7 @@ import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
 import type { AuthUser } from '../../lib/context'
 import { conflict, notFound } from '../../lib/problem'
+import { transaction } from '../../lib/transaction'
 import {
   rackOrderColumns,
   visibleTo,
@@ -19,7 +20,7 @@ export async function cancelOrder(
   id: number,
   viewer: AuthUser,
 ): Promise<RackOrderWithItems> {
-  const order = await db.transaction(async (tx) => {
+  const order = await transaction(db, async (tx) => {
     const [order] = await tx
       .select(rackOrderColumns)
       .from(rackOrders)

@@ -2,6 +2,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
 import { badRequest, conflict, type FieldError } from '../../lib/problem'
+import { transaction } from '../../lib/transaction'
 import {
   rackOrderColumns,
   rackOrderItemColumns,
@@ -37,7 +38,7 @@ export async function placeOrder(
   lines: readonly OrderLine[],
 ): Promise<RackOrderWithItems> {
   const wanted = mergeLines(lines)
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const found = await tx
       .select({ id: items.id, kind: items.kind, isActive: items.isActive })
       .from(items)

@@ -27,5 +27,18 @@ export const hashPassword = (password: string) =>
 export const verifyPassword = (password: string, hash: string) =>
   limited.run(() => Bun.password.verify(password, hash))
 
+/**
+ * Looks the hash up and checks the password in one place of the queue: a flood of logins is
+ * refused (LimitReached) before each asks the database for a hash, not after.
+ */
+export const checkPassword = <T>(
+  password: string,
+  lookUp: () => Promise<{ hash: string; found: T | undefined }>,
+): Promise<{ ok: boolean; found: T | undefined }> =>
+  limited.run(async () => {
+    const { hash, found } = await lookUp()
+    return { ok: await Bun.password.verify(password, hash), found }
+  })
+
 /** Whether a stored hash was made with other parameters than today's. */
 export const needsRehash = (hash: string) => !hash.startsWith(PARAMETERS)

@@ -2,9 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
 import { LimitReached } from '../../lib/concurrency-limit'
-import { sqlState } from '../../lib/db-errors'
-import { conflict } from '../../lib/problem'
-import { hashPassword, needsRehash, verifyPassword } from './password-hashing'
+import { ARGON2ID, checkPassword, hashPassword, needsRehash } from './password-hashing'
 
 export const publicUserColumns = {
   id: users.id,
@@ -22,25 +20,22 @@ export type PublicUser = {
   createdAt: Date
 }
 
-export async function createUser(
+/**
+ * Registers an account unless the email has one; answers whether it did. The password is hashed
+ * first either way, and both ways run the same insert, so neither the answer the route gives nor
+ * its timing tells whether the email was known.
+ */
+export async function registerUser(
   db: Db,
-  input: { email: string; password: string; name: string; role?: 'user' | 'admin' },
-): Promise<PublicUser> {
-  try {
-    const [user] = await db
-      .insert(users)
-      .values({
-        email: input.email.toLowerCase(),
-        name: input.name,
-        role: input.role ?? 'user',
-        passwordHash: await hashPassword(input.password),
-      })
-      .returning(publicUserColumns)
-    return user!
-  } catch (error) {
-    if (sqlState(error) === '23505') throw conflict('An account with this email already exists.')
-    throw error
-  }
+  input: { email: string; password: string; name: string },
+): Promise<boolean> {
+  const passwordHash = await hashPassword(input.password)
+  const created = await db
+    .insert(users)
+    .values({ email: input.email.toLowerCase(), name: input.name, role: 'user', passwordHash })
+    .onConflictDoNothing()
+    .returning({ id: users.id })
+  return created.length > 0
 }
 
 /**
@@ -53,13 +48,14 @@ export async function authenticate(
   email: string,
   password: string,
 ): Promise<PublicUser | undefined> {
-  const [row] = await db
-    .select({ ...publicUserColumns, passwordHash: users.passwordHash })
-    .from(users)
-    .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
-  // Verifying against a dummy hash keeps the timing of unknown and known emails alike.
-  const hash = row?.passwordHash ?? (await dummyHash())
-  const ok = await verifyPassword(password, hash)
+  const { ok, found: row } = await checkPassword(password, async () => {
+    const [row] = await db
+      .select({ ...publicUserColumns, passwordHash: users.passwordHash })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${email.toLowerCase()}`)
+    // Verifying against a dummy hash keeps the timing of unknown and known emails alike.
+    return { hash: row?.passwordHash ?? (await dummyHash()), found: row }
+  })
   if (!row || !ok) return undefined
   const { passwordHash: _, ...user } = row
   if (needsRehash(row.passwordHash)) await rehash(db, user.id, password)
@@ -78,13 +74,9 @@ async function rehash(db: Db, id: number, password: string) {
   await db.update(users).set({ passwordHash }).where(eq(users.id, id))
 }
 
+// Made once, outside the hashing queue: it is awaited from inside a place of that queue.
 let dummy: Promise<string> | undefined
-const dummyHash = () =>
-  (dummy ??= hashPassword('not-a-real-password').catch((error) => {
-    // A busy queue must not be remembered as the answer for every later unknown email.
-    dummy = undefined
-    throw error
-  }))
+const dummyHash = () => (dummy ??= Bun.password.hash('not-a-real-password', ARGON2ID))
 
 export async function findUser(db: Db, id: number): Promise<PublicUser | undefined> {
   const [user] = await db.select(publicUserColumns).from(users).where(eq(users.id, id))
