@@ -85,7 +85,10 @@ export interface BodyLimitOptions {
   skip?: (path: string) => boolean
 }
 
-/** The memory Bun gives a body in: it is never decoded, so a compressed one would be opaque. */
+/**
+ * Neither Bun nor the service decodes a request's Content-Encoding: a compressed body would reach
+ * a parser as opaque bytes, and decoding it would let a small body become a large one.
+ */
 function refuseEncoded(headers: Headers) {
   const encoding = headers.get('content-encoding')?.trim().toLowerCase()
   if (!encoding || encoding === 'identity') return
