@@ -66,6 +66,7 @@ export const envSchema = z
     METRICS_TOKEN: z.string().min(1).optional(),
     REGISTRATIONS_PER_ADDRESS_PER_HOUR: int(1, 1_000_000).default(10),
     LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
+    TRUSTED_PROXIES: csv.default([]),
   })
   .superRefine((env, ctx) => {
     if (env.MEMORY_CRITICAL_PERCENT < env.MEMORY_THRESHOLD_PERCENT) {

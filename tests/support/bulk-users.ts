@@ -7,8 +7,12 @@ const PASSWORD_HASH =
   '$argon2id$v=19$m=65536,t=2,p=1$kvZwEhH5R1DFk5vOXnBR4akH99YJ1fp9znANDpGpAMo$' +
   'KQ189N398DvC7Dcy5G6104d/bfacWiETw9bwWFwXxIw'
 
+/** The password of every bulk user (PASSWORD_HASH is its hash). */
+export const BULK_PASSWORD = 'load-test-user-password'
+
 export interface BulkUser {
   id: number
+  email: string
   auth: { Authorization: string }
 }
 
@@ -27,11 +31,11 @@ export async function insertUsers(t: TestApp, count: number): Promise<BulkUser[]
         passwordHash: PASSWORD_HASH,
       })),
     )
-    .returning({ id: users.id })
+    .returning({ id: users.id, email: users.email })
   return Promise.all(
-    rows.map(async ({ id }) => {
+    rows.map(async ({ id, email }) => {
       const token = await issueToken(t.deps.jwtSecret, { id, role: 'user' }, 3600)
-      return { id, auth: { Authorization: `Bearer ${token}` } }
+      return { id, email, auth: { Authorization: `Bearer ${token}` } }
     }),
   )
 }
