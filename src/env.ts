@@ -41,6 +41,7 @@ export const envSchema = z
     DB_MIGRATE_ON_START: bool.default(true),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_EXPIRES_IN_SECONDS: int(60).default(86_400),
+    AUTH_STATE_TTL_SECONDS: int(0, 60).default(5),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
     APP_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone').default('UTC'),

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import { loadAuthState } from '../services/users/sessions'
+import { createAuthStates } from './cache/auth-states'
 import { createCache } from './cache/cache'
 import { memoryStore } from './cache/memory-store'
 import { redisStore } from './cache/redis-store'
@@ -32,7 +34,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     })
   // With REDIS_URL, instances share the cache and the login counts; otherwise each keeps its own.
   let redis: Redis | undefined
-  if (env.REDIS_URL && !(overrides.cache && overrides.loginThrottle)) {
+  if (env.REDIS_URL && !(overrides.cache && overrides.loginThrottle && overrides.authStates)) {
     redis = openRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX)
   }
   const cache =
@@ -44,6 +46,14 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
   const loginThrottle =
     overrides.loginThrottle ??
     (redis ? redisLoginThrottle(redis, { logger }) : memoryLoginThrottle())
+  const authStates =
+    overrides.authStates ??
+    createAuthStates({
+      load: (id) => loadAuthState(database.db, id),
+      ttlSeconds: env.AUTH_STATE_TTL_SECONDS,
+      redis,
+      logger,
+    })
   const metrics = overrides.metrics ?? createMetrics({ memory, database, cache })
   return {
     env,
@@ -54,6 +64,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     memory,
     cache,
     loginThrottle,
+    authStates,
     metrics,
     async close() {
       memory.stop()

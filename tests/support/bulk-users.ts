@@ -30,7 +30,7 @@ export async function insertUsers(t: TestApp, count: number): Promise<BulkUser[]
     .returning({ id: users.id })
   return Promise.all(
     rows.map(async ({ id }) => {
-      const token = await issueToken(t.deps.jwtSecret, { id, role: 'user' }, 3600)
+      const token = await issueToken(t.deps.jwtSecret, { id }, 3600)
       return { id, auth: { Authorization: `Bearer ${token}` } }
     }),
   )

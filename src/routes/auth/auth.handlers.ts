@@ -5,7 +5,8 @@ import type { AppRouteHandler, Deps } from '../../lib/context'
 import { Problem } from '../../lib/problem'
 import { iso } from '../../lib/serialize'
 import { authenticate, createUser, findUser, type PublicUser } from '../../services/users/users'
-import type { login, me, register } from './auth.routes'
+import { changePassword, revokeSessions } from '../../services/users/sessions'
+import type { login, logout, me, password, register } from './auth.routes'
 
 export const toUser = (u: PublicUser) => ({
   id: u.id,
@@ -48,4 +49,28 @@ export const getMe: AppRouteHandler<typeof me> = async (c) => {
   const user = await findUser(c.var.deps.database.db, c.var.user.id)
   if (!user) throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
   return c.json(toUser(user), 200)
+}
+
+/** Logging out ends every session of the account: tokens are revoked by version, not one by one. */
+export const postLogout: AppRouteHandler<typeof logout> = async (c) => {
+  const { deps, user } = c.var
+  await revokeSessions(deps.database.db, user.id)
+  await deps.authStates.drop(user.id)
+  return c.body(null, 204)
+}
+
+export const postPassword: AppRouteHandler<typeof password> = async (c) => {
+  const { deps, user } = c.var
+  const body = c.req.valid('json')
+  const change = await whenLimitAllows(c, () =>
+    changePassword(deps.database.db, user.id, body.current_password, body.new_password),
+  )
+  if (!change.ok && change.reason === 'gone') {
+    throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
+  }
+  if (!change.ok) {
+    throw new Problem(403, 'The current password is wrong.', { type: 'invalid-credentials' })
+  }
+  await deps.authStates.drop(user.id)
+  return c.json({ user: toUser(change.user), token: await tokenFor(deps, change.user) }, 200)
 }

@@ -29,3 +29,10 @@ export const LoginBody = z
   .openapi('LoginRequest')
 
 export const AuthResult = z.object({ user: UserSchema, token: z.string() }).openapi('AuthResult')
+
+export const PasswordChangeBody = z
+  .object({
+    current_password: z.string().min(1).max(200),
+    new_password: z.string().min(8).max(200),
+  })
+  .openapi('PasswordChangeRequest')
