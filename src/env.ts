@@ -38,6 +38,8 @@ export const envSchema = z
     DB_MAX_OVERFLOW: int(0, 100).default(3),
     DB_CONNECT_TIMEOUT_SECONDS: int(1, 120).default(5),
     DB_STATEMENT_TIMEOUT_MS: int(0).default(15_000),
+    DB_QUERY_TIMEOUT_MS: int(0).default(5000),
+    DB_KEEPALIVE_SECONDS: int(1, 7200).default(30),
     DB_MIGRATE_ON_START: bool.default(true),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_EXPIRES_IN_SECONDS: int(60).default(86_400),
