@@ -91,7 +91,7 @@ function readToken(header: string | undefined, secret: string): { id: number; ve
  * auth state cache): a deleted account, or a token issued before a logout or a password change,
  * is a 401, and the role is the account's, not what it was when the token was issued.
  */
-export async function authenticate(c: Context<AppEnv>): Promise<AuthState> {
+export async function authenticatedUser(c: Context<AppEnv>): Promise<AuthState> {
   const deps = c.get('deps')
   const token = readToken(c.req.header('Authorization'), deps.jwtSecret)
   const state = await deps.authStates.get(token.id)
@@ -110,7 +110,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthState> {
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async function requireUser(c, next) {
-    c.set('user', await authenticate(c))
+    c.set('user', await authenticatedUser(c))
     return next()
   }
 }
@@ -118,7 +118,7 @@ export function requireUser(): MiddlewareHandler<AppEnv> {
 /** Requires an admin: 401 without a valid token, 403 for anyone else. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
   return async function requireAdmin(c, next) {
-    const user = await authenticate(c)
+    const user = await authenticatedUser(c)
     if (user.role !== 'admin') {
       throw new Problem(403, 'This needs an administrator.', { type: 'forbidden' })
     }
