@@ -167,9 +167,10 @@ async function login(url: string, email: string, password: string): Promise<numb
 async function bearer(email: string, role: 'user' | 'admin') {
   const db = postgres(DATABASE_URL, { max: 1, onnotice: () => {} })
   try {
-    const [row] = await db`select id from users where email = ${email}`
-    if (!row) throw new Error(`no user ${email}`)
-    const token = await issueToken(JWT_SECRET, { id: Number(row.id), role }, 3600)
+    const [row] = await db`select id, role, token_version from users where email = ${email}`
+    if (row?.role !== role) throw new Error(`no ${role} ${email}`)
+    const user = { id: Number(row.id), tokenVersion: row.token_version }
+    const token = await issueToken(JWT_SECRET, user, 3600)
     return { Authorization: `Bearer ${token}` }
   } finally {
     await db.end()

@@ -191,9 +191,10 @@ function seed(uploadDir: string) {
 async function adminToken(): Promise<string> {
   const db = postgres(DATABASE_URL, { max: 1, onnotice: () => {} })
   try {
-    const [row] = await db`select id from users where email = ${ADMIN.email}`
+    const [row] = await db`select id, token_version from users where email = ${ADMIN.email}`
     if (!row) throw new Error(`no user ${ADMIN.email}`)
-    return await issueToken(JWT_SECRET, { id: Number(row.id), role: 'admin' }, 3600)
+    const admin = { id: Number(row.id), tokenVersion: row.token_version }
+    return await issueToken(JWT_SECRET, admin, 3600)
   } finally {
     await db.end()
   }

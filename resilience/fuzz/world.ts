@@ -148,10 +148,10 @@ export async function buildFuzzWorld(
     user,
     other,
     admin,
-    expiredToken: await issueToken(jwtSecret, { id: user.id, role: 'user' }, -3600),
+    expiredToken: await issueToken(jwtSecret, { id: user.id }, -3600),
     forgedToken: await issueToken(
       'not-the-secret-of-this-service-but-long-enough',
-      { id: admin.id, role: 'admin' },
+      { id: admin.id },
       3600,
     ),
     ids: {

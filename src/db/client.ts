@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import type { Env } from '../env'
+import { boundedClient, socketWatchdog } from './query-budget'
 import * as schema from './schema'
 
 export type Schema = typeof schema
@@ -25,6 +26,11 @@ export interface Database {
   /** The raw postgres.js client, for cursors and COPY; absent on PGlite. */
   sql?: postgres.Sql
   pglite?: PgliteModule.PGlite
+  /**
+   * Runs `work` on a database handle whose statements have no client-side time budget (on
+   * PostgreSQL a connection of its own): migrations and bulk loads, which may take longer.
+   */
+  withoutBudget<T>(work: (db: Db) => Promise<T>): Promise<T>
   ping(): Promise<void>
   poolStats(): PoolStats
   close(): Promise<void>
@@ -38,6 +44,8 @@ type DbEnv = Pick<
   | 'DB_MAX_OVERFLOW'
   | 'DB_CONNECT_TIMEOUT_SECONDS'
   | 'DB_STATEMENT_TIMEOUT_MS'
+  | 'DB_QUERY_TIMEOUT_MS'
+  | 'DB_KEEPALIVE_SECONDS'
 >
 
 /** PostgreSQL when DATABASE_URL is set, otherwise embedded PGlite under DATA_DIR. */
@@ -60,9 +68,15 @@ const startupPadding = { 'venue_booking.startup_padding': 'x'.repeat(1024) }
 function openPostgres(env: DbEnv, url: string): Database {
   const max = env.DB_POOL_SIZE + env.DB_MAX_OVERFLOW
   let inUse = 0
+  const budgetMs = env.DB_QUERY_TIMEOUT_MS
+  // A silent network delivers no error and no statement_timeout: see query-budget.ts.
+  const watchdog = budgetMs > 0 ? socketWatchdog(budgetMs) : undefined
   const sql = postgres(url, {
     max,
     connect_timeout: env.DB_CONNECT_TIMEOUT_SECONDS,
+    // Idle pooled connections to a host that vanished are found by the kernel's probes.
+    keep_alive: env.DB_KEEPALIVE_SECONDS,
+    ...(watchdog ? { socket: watchdog.open as never } : {}),
     // postgres.js backs off up to 20 s between reconnects and queued queries wait it out; short
     // waits keep a dead database a fast 503 and let the pool recover as soon as it is back.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.25),
@@ -76,11 +90,26 @@ function openPostgres(env: DbEnv, url: string): Database {
       ...startupPadding,
     },
   })
-  const db = drizzlePostgres({ client: sql, schema }) as unknown as Db
+  const client = budgetMs > 0 ? boundedClient(sql, budgetMs) : sql
+  const db = drizzlePostgres({ client, schema }) as unknown as Db
   return {
     kind: 'postgres',
     db,
     sql,
+    async withoutBudget(work) {
+      const own = postgres(url, {
+        max: 1,
+        connect_timeout: env.DB_CONNECT_TIMEOUT_SECONDS,
+        keep_alive: env.DB_KEEPALIVE_SECONDS,
+        onnotice: () => {},
+        connection: { application_name: 'venue-booking-api', statement_timeout: 0 },
+      })
+      try {
+        return await work(drizzlePostgres({ client: own, schema }) as unknown as Db)
+      } finally {
+        await own.end({ timeout: 5 })
+      }
+    },
     async ping() {
       inUse++
       try {
@@ -94,7 +123,10 @@ function openPostgres(env: DbEnv, url: string): Database {
       const open = (sql as unknown as { connections?: { open: number } }).connections?.open
       return { max, inUse: Math.max(inUse, 0), idle: Math.max((open ?? 0) - inUse, 0) }
     },
-    close: () => sql.end({ timeout: 5 }),
+    async close() {
+      watchdog?.stop()
+      await sql.end({ timeout: 5 })
+    },
   }
 }
 
@@ -117,6 +149,7 @@ function openPglite(env: DbEnv, inMemory = false): Database {
     kind: 'pglite',
     db,
     pglite: client,
+    withoutBudget: (work) => work(db),
     async ping() {
       await client.query('select 1')
     },

@@ -10,9 +10,10 @@ export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.me
 /** Applies the committed drizzle-kit migrations; already-applied ones are skipped. */
 export async function migrate(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
-    await migratePostgres(database.db as unknown as PostgresJsDatabase<Schema>, {
-      migrationsFolder,
-    })
+    // A migration (an index on a large table) may take longer than a request's query budget.
+    await database.withoutBudget((db) =>
+      migratePostgres(db as unknown as PostgresJsDatabase<Schema>, { migrationsFolder }),
+    )
   } else {
     await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder })
   }

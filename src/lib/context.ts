@@ -1,6 +1,7 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import type { AuthStates } from './cache/auth-states'
 import type { Cache } from './cache/cache'
 import type { AuthThrottle } from './auth-throttle'
 import type { BodyBudget } from './memory/body-budget'
@@ -25,6 +26,8 @@ export interface Deps {
   metrics: Metrics
   /** Rarely changing public reads; in Redis when REDIS_URL is set. */
   cache: Cache
+  /** Each user's role and token version for a few seconds; in Redis when REDIS_URL is set. */
+  authStates: AuthStates
   /** Stops timers and closes connections other than the database's. */
   close(): Promise<void>
 }

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ZodError } from 'zod'
-import { bearerUser } from '../middleware/auth'
+import { bearerToken } from '../middleware/auth'
 import {
   anonymousMaxBytes,
   bufferedBodyLimit,
@@ -90,7 +90,7 @@ export function createApp(deps: Deps) {
       maxBytes: jsonMaxBytes(env),
       anonymousMaxBytes: anonymousMaxBytes(env),
       budget: deps.bodyBudget,
-      isAuthenticated: (header) => bearerUser(header, deps.jwtSecret) !== undefined,
+      isAuthenticated: (header) => bearerToken(header, deps.jwtSecret) !== undefined,
       onRefused: () => deps.memory.recordShed('body_budget'),
       skip: isUploadPath,
     }),

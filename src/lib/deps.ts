@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import { loadAuthState } from '../services/users/sessions'
 import { memoryAttemptCounter } from './attempt-counter'
 import { AUTH_LIMITS, authThrottle } from './auth-throttle'
+import { createAuthStates } from './cache/auth-states'
 import { createCache } from './cache/cache'
 import { memoryStore } from './cache/memory-store'
 import { redisStore } from './cache/redis-store'
@@ -34,7 +36,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     })
   // With REDIS_URL, instances share the cache and the throttles' counts; else each keeps its own.
   let redis: Redis | undefined
-  if (env.REDIS_URL && !(overrides.cache && overrides.authThrottle)) {
+  if (env.REDIS_URL && !(overrides.cache && overrides.authThrottle && overrides.authStates)) {
     redis = openRedis(env.REDIS_URL, env.REDIS_KEY_PREFIX)
   }
   const cache =
@@ -50,6 +52,14 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
       registrationsPerAddress: env.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
       attemptsPerAddressPerMinute: env.LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE,
     })
+  const authStates =
+    overrides.authStates ??
+    createAuthStates({
+      load: (id) => loadAuthState(database.db, id),
+      ttlSeconds: env.AUTH_STATE_TTL_SECONDS,
+      redis,
+      logger,
+    })
   const metrics = overrides.metrics ?? createMetrics({ memory, database, cache })
   return {
     env,
@@ -61,6 +71,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     bodyBudget: new BodyBudget(bodyBudgetBytes(memory.limit.bytes, env.BODY_BUDGET_MB)),
     cache,
     authThrottle: throttle,
+    authStates,
     metrics,
     async close() {
       memory.stop()

@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { sign } from 'hono/jwt'
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { AppEnv, AuthUser } from '../lib/context'
+import type { AuthState } from '../lib/cache/auth-states'
+import type { AppEnv } from '../lib/context'
 import { Problem } from '../lib/problem'
 
 const unauthorized = (detail: string) =>
@@ -10,13 +11,18 @@ const unauthorized = (detail: string) =>
     headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
   })
 
+/**
+ * A token for the user at its current `tokenVersion` (claim `ver`). It names the account, not its
+ * role: the role is read from the database on every request, so a demotion takes effect at once.
+ */
 export async function issueToken(
   secret: string,
-  user: { id: number; role: 'user' | 'admin' },
+  user: { id: number; tokenVersion?: number },
   expiresInSeconds: number,
 ): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  return sign({ sub: String(user.id), role: user.role, iat: now, exp: now + expiresInSeconds }, secret, 'HS256')
+  const ver = user.tokenVersion ?? 0
+  return sign({ sub: String(user.id), ver, iat: now, exp: now + expiresInSeconds }, secret, 'HS256')
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/
@@ -61,8 +67,11 @@ export function verifyHs256(token: string, secret: string): Record<string, unkno
   return payload
 }
 
-/** The user a valid `Authorization: Bearer` header names, or undefined for anything else. */
-export function bearerUser(header: string | undefined, secret: string): AuthUser | undefined {
+/** The account id and token version a valid `Authorization: Bearer` header names, if any. */
+export function bearerToken(
+  header: string | undefined,
+  secret: string,
+): { id: number; version: number } | undefined {
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null
   if (!match) return undefined
   let payload: Record<string, unknown> | undefined
@@ -72,39 +81,57 @@ export function bearerUser(header: string | undefined, secret: string): AuthUser
     // a signed part that is not JSON: refused like any other bad token
   }
   const id = Number(payload?.sub)
-  const role = payload?.role
-  if (!payload || !Number.isSafeInteger(id) || id < 1 || (role !== 'user' && role !== 'admin')) {
+  // Tokens issued before versions existed carry none: they are version 0 until the first revoke.
+  const version = payload?.ver ?? 0
+  if (!payload || !Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(version)) {
     return undefined
   }
-  return { id, role }
+  return { id, version: version as number }
 }
 
-function readUser(header: string | undefined, secret: string): AuthUser {
+/** As bearerToken, but 401 for a missing or bad token. */
+function readToken(header: string | undefined, secret: string): { id: number; version: number } {
   if (!header || !/^Bearer\s+\S+$/i.test(header)) {
     throw unauthorized('A bearer token is required.')
   }
-  const user = bearerUser(header, secret)
-  if (!user) throw unauthorized('The token is invalid or has expired.')
-  return user
+  const token = bearerToken(header, secret)
+  if (!token) throw unauthorized('The token is invalid or has expired.')
+  return token
 }
 
 /**
- * Requires a valid bearer token and puts its user in `c.var.user`.
+ * The user a request's token belongs to, as the database has it now (through the short-lived
+ * auth state cache): a deleted account, or a token issued before a logout or a password change,
+ * is a 401, and the role is the account's, not what it was when the token was issued.
+ */
+export async function authenticatedUser(c: Context<AppEnv>): Promise<AuthState> {
+  const deps = c.get('deps')
+  const token = readToken(c.req.header('Authorization'), deps.jwtSecret)
+  const state = await deps.authStates.get(token.id)
+  if (state === null) throw unauthorized('The account no longer exists.')
+  if (state.tokenVersion !== token.version) {
+    throw unauthorized('The session has ended; log in again.')
+  }
+  return state
+}
+
+/**
+ * Requires a valid bearer token of an existing account, and puts its user in `c.var.user`.
  *
  * @example
  * router.use('/api/bookings/*', requireUser())
  */
 export function requireUser(): MiddlewareHandler<AppEnv> {
-  return function requireUser(c, next) {
-    c.set('user', readUser(c.req.header('Authorization'), c.get('deps').jwtSecret))
+  return async function requireUser(c, next) {
+    c.set('user', await authenticatedUser(c))
     return next()
   }
 }
 
 /** Requires an admin: 401 without a valid token, 403 for anyone else. */
 export function requireAdmin(): MiddlewareHandler<AppEnv> {
-  return function requireAdmin(c, next) {
-    const user = readUser(c.req.header('Authorization'), c.get('deps').jwtSecret)
+  return async function requireAdmin(c, next) {
+    const user = await authenticatedUser(c)
     if (user.role !== 'admin') {
       throw new Problem(403, 'This needs an administrator.', { type: 'forbidden' })
     }

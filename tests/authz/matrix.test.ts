@@ -39,6 +39,9 @@ const publicRoutes = new Set([
 
 const galleryRoutes = new Set(['GET /api/uploads/{id}'])
 
+/** Routes that revoke the caller's tokens: called by accounts of their own, not the shared ones. */
+const endsSessions = new Set(['POST /api/auth/logout'])
+
 /** First match wins; a route that matches none fails the suite until it is placed here. */
 const rules: { access: Access; matches: (route: AppRoute) => boolean }[] = [
   { access: 'public', matches: (r) => publicRoutes.has(r.key) },
@@ -96,7 +99,15 @@ let owner: TestUser
 let other: TestUser
 let admin: TestUser
 let doc: any
-const made = { venues: [] as number[], items: [] as number[] }
+const made = { venues: [] as number[], items: [] as number[], users: [] as number[] }
+
+/** `user` itself, or for a route that ends sessions a new account of the same role. */
+async function callerFor(route: AppRoute, user: TestUser, role: 'user' | 'admin') {
+  if (!endsSessions.has(route.key)) return user
+  const own = await makeUser(t, role)
+  made.users.push(own.id)
+  return own
+}
 
 // Three argon2id hashes and logins: seconds on a busy machine, so more than the default 5 s.
 beforeAll(async () => {
@@ -105,7 +116,7 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  await removeUsers(t, [owner, other, admin].filter(Boolean).map((u) => u.id))
+  await removeUsers(t, [owner, other, admin].filter(Boolean).map((u) => u.id).concat(made.users))
   const { db } = t.database
   for (const id of made.venues) await db.delete(venues).where(eq(venues.id, id))
   for (const id of made.items) await db.delete(items).where(eq(items.id, id))
@@ -210,9 +221,13 @@ for (const route of routes) {
         })
       })
     } else if (access !== 'public') {
-      test('admits a plain user', async () => isAdmitted(await call(route, other)))
+      test('admits a plain user', async () => {
+        isAdmitted(await call(route, await callerFor(route, other, 'user')))
+      }, 30_000)
     }
-    test('admits an admin', async () => isAdmitted(await call(route, admin)))
+    test('admits an admin', async () => {
+      isAdmitted(await call(route, await callerFor(route, admin, 'admin')))
+    }, 30_000)
 
     test('documents its guard in the OpenAPI document', () => {
       const operation = doc.paths[route.path]?.[route.method.toLowerCase()]

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { issueToken } from '../../src/middleware/auth'
 import { readJson, sharedDatabase, type TestApp } from '../support/app'
-import { jsonInit } from '../support/users'
+import { jsonInit, makeUser } from '../support/users'
 import { appWithFakeMemory } from './fake-memory'
 
 const login = jsonInit('POST', { email: 'nobody@example.com', password: 'not the password' })
@@ -153,11 +152,9 @@ describe('memory guard', () => {
 
   test('requests beyond MAX_IN_FLIGHT get 503 until one ends; health still answers', async () => {
     const f = await appWithFakeMemory({ MAX_IN_FLIGHT: '2' })
-    const token = await issueToken(f.deps.jwtSecret, { id: 1, role: 'user' }, 60)
+    const user = await makeUser(f)
     // Two bookings whose bodies are still arriving hold both places.
-    const held = [1, 2].map(() =>
-      slowPost(f.app, '/api/bookings', { Authorization: `Bearer ${token}` }),
-    )
+    const held = [1, 2].map(() => slowPost(f.app, '/api/bookings', user.auth))
     await Bun.sleep(10)
     expect(f.memory.inFlight).toBe(2)
 

@@ -14,6 +14,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Env
     LOG_LEVEL: 'silent',
     JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256-signing',
     GC_INTERVAL_SECONDS: '0',
+    // Bulk fixtures (300,000 bookings) on a machine shared with other runs; the outage tests
+    // set their own budget.
+    DB_QUERY_TIMEOUT_MS: '30000',
     ...overrides,
   })
 }

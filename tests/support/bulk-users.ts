@@ -34,7 +34,7 @@ export async function insertUsers(t: TestApp, count: number): Promise<BulkUser[]
     .returning({ id: users.id, email: users.email })
   return Promise.all(
     rows.map(async ({ id, email }) => {
-      const token = await issueToken(t.deps.jwtSecret, { id, role: 'user' }, 3600)
+      const token = await issueToken(t.deps.jwtSecret, { id }, 3600)
       return { id, email, auth: { Authorization: `Bearer ${token}` } }
     }),
   )

@@ -4,8 +4,9 @@ import { clientAddress } from '../../lib/client-address'
 import type { AppRouteHandler, Deps } from '../../lib/context'
 import { Problem } from '../../lib/problem'
 import { iso } from '../../lib/serialize'
+import { changePassword, revokeSessions } from '../../services/users/sessions'
 import { authenticate, findUser, registerUser, type PublicUser } from '../../services/users/users'
-import type { login, me, register } from './auth.routes'
+import type { login, logout, me, password, register } from './auth.routes'
 
 export const toUser = (u: PublicUser) => ({
   id: u.id,
@@ -51,4 +52,34 @@ export const getMe: AppRouteHandler<typeof me> = async (c) => {
   const user = await findUser(c.var.deps.database.db, c.var.user.id)
   if (!user) throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
   return c.json(toUser(user), 200)
+}
+
+/** Logging out ends every session of the account: tokens are revoked by version, not one by one. */
+export const postLogout: AppRouteHandler<typeof logout> = async (c) => {
+  const { deps, user } = c.var
+  await revokeSessions(deps.database.db, user.id)
+  await deps.authStates.drop(user.id)
+  return c.body(null, 204)
+}
+
+export const postPassword: AppRouteHandler<typeof password> = async (c) => {
+  const { deps, user } = c.var
+  const body = c.req.valid('json')
+  const account = String(user.id)
+  const address = clientAddress(c)
+  // A stolen token must not become a way to guess the password it was issued for.
+  await deps.authThrottle.beforeCheck('password-change', account, address)
+  const change = await whenLimitAllows(c, () =>
+    changePassword(deps.database.db, user.id, body.current_password, body.new_password),
+  )
+  if (!change.ok && change.reason === 'gone') {
+    throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
+  }
+  if (!change.ok) {
+    await deps.authThrottle.failed('password-change', account, address)
+    throw new Problem(403, 'The current password is wrong.', { type: 'invalid-credentials' })
+  }
+  await deps.authThrottle.succeeded('password-change', account, address)
+  await deps.authStates.drop(user.id)
+  return c.json({ user: toUser(change.user), token: await tokenFor(deps, change.user) }, 200)
 }

@@ -4,13 +4,16 @@ import { json, problem } from '../../lib/openapi-schemas'
 import {
   AuthResult,
   LoginBody,
+  PasswordChangeBody,
   RegisterBody,
   RegistrationAccepted,
   UserSchema,
 } from './auth.schemas'
 
 const tags = ['Auth']
-const body = <T extends typeof RegisterBody | typeof LoginBody>(schema: T) => ({
+const body = <T extends typeof RegisterBody | typeof LoginBody | typeof PasswordChangeBody>(
+  schema: T,
+) => ({
   required: true,
   content: { 'application/json': { schema } },
 })
@@ -58,5 +61,35 @@ export const me = createRoute({
   responses: {
     200: json(UserSchema, 'The user the token belongs to'),
     401: problem('Missing or invalid token'),
+  },
+})
+
+export const logout = createRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  tags,
+  summary: 'End every session of the current user (all of its tokens)',
+  security: [{ bearer: [] }],
+  middleware: requireUser(),
+  responses: {
+    204: { description: 'Logged out; the token, and every other one of the account, is refused' },
+    401: problem('Missing or invalid token'),
+  },
+})
+
+export const password = createRoute({
+  method: 'post',
+  path: '/api/auth/password',
+  tags,
+  summary: 'Change the password; ends every other session and answers with a new token',
+  security: [{ bearer: [] }],
+  middleware: requireUser(),
+  request: { body: body(PasswordChangeBody) },
+  responses: {
+    200: json(AuthResult, 'Changed; only the token in this answer is valid now'),
+    400: problem('Invalid fields'),
+    401: problem('Missing or invalid token'),
+    403: problem('The current password is wrong'),
+    503: problem('Too many password checks waiting; see Retry-After'),
   },
 })

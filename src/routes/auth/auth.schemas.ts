@@ -36,3 +36,10 @@ export const RegistrationAccepted = z
     detail: z.string(),
   })
   .openapi('RegistrationAccepted')
+
+export const PasswordChangeBody = z
+  .object({
+    current_password: z.string().min(1).max(200),
+    new_password: z.string().min(8).max(200),
+  })
+  .openapi('PasswordChangeRequest')

@@ -10,6 +10,7 @@ export const publicUserColumns = {
   name: users.name,
   role: users.role,
   createdAt: users.createdAt,
+  tokenVersion: users.tokenVersion,
 }
 
 export type PublicUser = {
@@ -18,6 +19,8 @@ export type PublicUser = {
   name: string
   role: 'user' | 'admin'
   createdAt: Date
+  /** The version a token issued now carries (see sessions.ts). */
+  tokenVersion: number
 }
 
 /**
