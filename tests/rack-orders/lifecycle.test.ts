@@ -53,7 +53,7 @@ const cancel = (id: number, who: Caller) =>
 const adminGet = (path: string) => t.app.request(path, { headers: admin.auth })
 
 describe('an order moves pending -> paid -> fulfilled', () => {
-  test('a new order is pending and holds its stock; staff mark it paid, then fulfilled', async () => {
+  test('a new order is pending, holding its stock; staff mark it paid then fulfilled', async () => {
     const mug = await merchandise(5)
     const placed = await order(buyer, mug, 2)
     expect(placed.status).toBe('pending')
@@ -61,7 +61,8 @@ describe('an order moves pending -> paid -> fulfilled', () => {
 
     const paid = await move(placed.id, 'paid')
     expect(paid.status).toBe(200)
-    expect(await readJson(paid)).toMatchObject({ id: placed.id, status: 'paid', items: placed.items })
+    const paidOrder = { id: placed.id, status: 'paid', items: placed.items }
+    expect(await readJson(paid)).toMatchObject(paidOrder)
     const fulfilled = await readJson(await move(placed.id, 'fulfilled'))
     expect(fulfilled).toMatchObject({ id: placed.id, status: 'fulfilled', user_id: buyer.id })
     expect(Date.parse(fulfilled.updated_at)).toBeGreaterThanOrEqual(Date.parse(placed.updated_at))
@@ -82,7 +83,7 @@ describe('an order moves pending -> paid -> fulfilled', () => {
     expect((await readJson(await move(placed.id, 'paid'))).status).toBe('paid')
   })
 
-  test('a move outside the state machine is 409 naming the current status and the allowed ones', async () => {
+  test('a move outside the state machine is 409 naming current and allowed statuses', async () => {
     const mug = await merchandise(10)
     const cases: [string[], string, string, string[]][] = [
       [[], 'fulfilled', 'pending', ['paid', 'cancelled']],
@@ -128,7 +129,7 @@ describe('an order moves pending -> paid -> fulfilled', () => {
 })
 
 describe('cancelling puts the stock back', () => {
-  test('the buyer may cancel a pending order, but not a paid one; staff may cancel either', async () => {
+  test('a buyer may cancel a pending order but not a paid one; staff may cancel both', async () => {
     const mug = await merchandise(6)
     const pending = await order(buyer, mug, 2)
     const paid = await order(buyer, mug, 3)
@@ -165,7 +166,7 @@ describe('cancelling puts the stock back', () => {
 })
 
 describe('GET /api/admin/rack-orders', () => {
-  test('every order, newest first, filtered by status and user, paged by cursor and Link', async () => {
+  test('every order, newest first, by status and user, paged by cursor and Link', async () => {
     const shoppers = await insertUsers(t, 2)
     userIds.push(...shoppers.map((s) => s.id))
     const [ana, ben] = shoppers as [BulkUser, BulkUser]

@@ -187,7 +187,8 @@ describe('cancelling', () => {
     const item = await createItem({ stock: 5 })
     const order = await readJson(await buy(buyer, [{ item_id: item.id, quantity: 2 }]))
     for (const status of ['paid', 'fulfilled']) {
-      const moved = await send('PATCH', `/api/admin/rack-orders/${order.id}`, { status }, admin.auth)
+      const path = `/api/admin/rack-orders/${order.id}`
+      const moved = await send('PATCH', path, { status }, admin.auth)
       expect(moved.status).toBe(200)
     }
     for (const who of [buyer, admin]) {

@@ -1,8 +1,6 @@
 import type { AppRouteHandler } from '../../lib/context'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE as ITEMS_CACHE } from '../items/items.routes'
 import { changeOrderStatus } from '../../services/rack-orders/order-status'
 import * as service from '../../services/rack-orders/rack-orders'
 import type * as routes from './admin-rack-orders.routes'
@@ -36,6 +34,5 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     c.req.valid('json').status,
     c.var.user,
   )
-  await invalidateCached(c, ITEMS_CACHE)
   return c.json(toRackOrder(order), 200)
 }

@@ -2,8 +2,6 @@ import type { AppRouteHandler } from '../../lib/context'
 import { idempotent } from '../../lib/idempotency'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE as ITEMS_CACHE } from '../items/items.routes'
 import { rackOrders } from '../../db/schema'
 import { changeOrderStatus } from '../../services/rack-orders/order-status'
 import { placeOrder } from '../../services/rack-orders/place-order'
@@ -26,8 +24,6 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     return { status: 201 as const, body: toRackOrder(order) }
   })
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
-  // Public item reads are cached and show stock: a purchase changes it.
-  if (!outcome.replayed) await invalidateCached(c, ITEMS_CACHE)
   return c.json(outcome.body, 201)
 }
 
@@ -54,6 +50,5 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
   const { id } = c.req.valid('param')
   const order = await changeOrderStatus(c.var.deps.database.db, id, 'cancelled', c.var.user)
-  await invalidateCached(c, ITEMS_CACHE)
   return c.json(toRackOrder(order), 200)
 }

@@ -24,7 +24,7 @@ export const transitions: Moves = {
   cancelled: [],
 }
 
-/** A buyer may only give up an order not yet paid; a paid one means a refund, which staff decide. */
+/** A buyer may only give up an unpaid order; a paid one means a refund, which staff decide. */
 const buyerTransitions: Moves = { pending: ['cancelled'], paid: [], fulfilled: [], cancelled: [] }
 
 export const movesOf = (viewer: AuthUser): Moves =>
