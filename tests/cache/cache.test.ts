@@ -16,10 +16,9 @@ afterAll(async () => {
   for (const prefix of prefixes) await dropKeys(prefix)
 })
 
-function redisCache(ttlSeconds = 60): Cache {
-  const { REDIS_KEY_PREFIX } = redisSettings()
-  prefixes.push(REDIS_KEY_PREFIX)
-  const redis = openRedis(REDIS_URL, REDIS_KEY_PREFIX)
+function redisCache(ttlSeconds = 60, keyPrefix = redisSettings().REDIS_KEY_PREFIX): Cache {
+  prefixes.push(keyPrefix)
+  const redis = openRedis(REDIS_URL, keyPrefix)
   clients.push(redis)
   return createCache(redisStore(redis), { ttlSeconds, logger })
 }
@@ -55,12 +54,12 @@ for (const [where, make, available] of stores) {
       expect(loads).toBe(1)
     })
 
-    test('invalidate(prefix) drops that resource only', async () => {
+    test('invalidate(namespace) drops that namespace only', async () => {
       const cache = make()
       await cache.set('venues:/a', 1)
       await cache.set('venues:/b?x=1', 2)
       await cache.set('items:/a', 3)
-      await cache.invalidate('venues:')
+      await cache.invalidate('venues')
       expect(await cache.get('venues:/a')).toBeUndefined()
       expect(await cache.get('venues:/b?x=1')).toBeUndefined()
       expect(await cache.get('items:/a')).toBe(3)
@@ -74,7 +73,7 @@ for (const [where, make, available] of stores) {
         return 'stale'
       })
       await Bun.sleep(5)
-      await cache.invalidate('venues:')
+      await cache.invalidate('venues')
       release()
       expect(await slow).toBe('stale')
       expect(await cache.getOrLoad('venues:/list', async () => 'fresh')).toBe('fresh')
@@ -102,6 +101,26 @@ for (const [where, make, available] of stores) {
   })
 }
 
+describe.skipIf(!redisUp)('cache in Redis, shared by two instances', () => {
+  test('a load another instance began before an invalidation stores nothing', async () => {
+    const { REDIS_KEY_PREFIX } = redisSettings()
+    const [one, two] = [redisCache(60, REDIS_KEY_PREFIX), redisCache(60, REDIS_KEY_PREFIX)]
+    let release!: () => void
+    const slow = two.getOrLoad('programs:/api/programs/3', async () => {
+      await new Promise<void>((resolve) => (release = resolve))
+      return { enrolled: 4 }
+    })
+    await Bun.sleep(20)
+    await one.invalidate('programs')
+    release()
+    expect(await slow).toEqual({ enrolled: 4 })
+    expect(await one.get('programs:/api/programs/3')).toBeUndefined()
+    const fresh = await one.getOrLoad('programs:/api/programs/3', async () => ({ enrolled: 3 }))
+    expect(fresh).toEqual({ enrolled: 3 })
+    expect(await two.get('programs:/api/programs/3')).toEqual({ enrolled: 3 })
+  })
+})
+
 describe('cache without its Redis', () => {
   test('a Redis that does not answer makes reads uncached, not failed', async () => {
     const redis = openRedis('redis://127.0.0.1:1', 'nowhere:', 200)
@@ -109,7 +128,7 @@ describe('cache without its Redis', () => {
     const cache = createCache(redisStore(redis), { ttlSeconds: 60, logger })
     const value = await cache.getOrLoad('venues:/x', async () => 'from the database')
     expect(value).toBe('from the database')
-    await cache.invalidate('venues:')
+    await cache.invalidate('venues')
     expect(cache.stats.errors).toBeGreaterThanOrEqual(2)
   })
 
