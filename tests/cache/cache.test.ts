@@ -11,6 +11,19 @@ const logger = createLogger('silent')
 const clients: Redis[] = []
 const prefixes: string[] = []
 
+/** A loader that waits to be released, and a promise of the moment it starts reading. */
+function heldLoader<T>(value: T) {
+  let release!: () => void
+  let started!: () => void
+  const running = new Promise<void>((resolve) => (started = resolve))
+  const load = async () => {
+    started()
+    await new Promise<void>((resolve) => (release = resolve))
+    return value
+  }
+  return { load, running, release: () => release() }
+}
+
 afterAll(async () => {
   for (const client of clients) client.close()
   for (const prefix of prefixes) await dropKeys(prefix)
@@ -67,14 +80,11 @@ for (const [where, make, available] of stores) {
 
     test('a load that began before an invalidation does not store what it read', async () => {
       const cache = make()
-      let release!: () => void
-      const slow = cache.getOrLoad('venues:/list', async () => {
-        await new Promise<void>((resolve) => (release = resolve))
-        return 'stale'
-      })
-      await Bun.sleep(5)
+      const held = heldLoader('stale')
+      const slow = cache.getOrLoad('venues:/list', held.load)
+      await held.running
       await cache.invalidate('venues')
-      release()
+      held.release()
       expect(await slow).toBe('stale')
       expect(await cache.getOrLoad('venues:/list', async () => 'fresh')).toBe('fresh')
     })
@@ -105,14 +115,11 @@ describe.skipIf(!redisUp)('cache in Redis, shared by two instances', () => {
   test('a load another instance began before an invalidation stores nothing', async () => {
     const { REDIS_KEY_PREFIX } = redisSettings()
     const [one, two] = [redisCache(60, REDIS_KEY_PREFIX), redisCache(60, REDIS_KEY_PREFIX)]
-    let release!: () => void
-    const slow = two.getOrLoad('programs:/api/programs/3', async () => {
-      await new Promise<void>((resolve) => (release = resolve))
-      return { enrolled: 4 }
-    })
-    await Bun.sleep(20)
+    const held = heldLoader({ enrolled: 4 })
+    const slow = two.getOrLoad('programs:/api/programs/3', held.load)
+    await held.running
     await one.invalidate('programs')
-    release()
+    held.release()
     expect(await slow).toEqual({ enrolled: 4 })
     expect(await one.get('programs:/api/programs/3')).toBeUndefined()
     const fresh = await one.getOrLoad('programs:/api/programs/3', async () => ({ enrolled: 3 }))
