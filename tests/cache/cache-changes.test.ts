@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { items, regularPrograms, venues } from '../../src/db/schema'
+import { createApp } from '../../src/lib/create-app'
+import { conflict } from '../../src/lib/problem'
+import { dropChangedCaches } from '../../src/middleware/response-cache'
 import { cacheChanges } from '../../src/routes/cache-changes'
 import { appRoutes } from '../openapi/app-routes'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
@@ -394,5 +397,31 @@ describe('refused writes', () => {
     )
     expect(refused.status).toBe(409)
     expect((await t.app.request(`/api/items/${id}`)).headers.get('x-cache')).toBe('hit')
+  })
+})
+
+describe('when a write drops', () => {
+  test('after a success or a handler error, not after a refusal or another route', async () => {
+    const { deps } = await testApp()
+    const app = createApp(deps)
+    app.use(dropChangedCaches({ 'POST /things/{id}': ['venues'] }))
+    app.post('/things/:id', (c) => {
+      const outcome = c.req.param('id')
+      if (outcome === 'refused') throw conflict('No.')
+      if (outcome === 'broken') throw new Error('failed after the change was committed')
+      return c.body(null, 204)
+    })
+    app.post('/elsewhere', (c) => c.body(null, 204))
+
+    const cachedAfter = async (path: string) => {
+      await deps.cache.set('venues:/api/venues', 'cached')
+      const res = await app.request(path, { method: 'POST' })
+      const kept = (await deps.cache.get('venues:/api/venues')) !== undefined
+      return { status: res.status, kept }
+    }
+    expect(await cachedAfter('/things/refused')).toEqual({ status: 409, kept: true })
+    expect(await cachedAfter('/elsewhere')).toEqual({ status: 204, kept: true })
+    expect(await cachedAfter('/things/ok')).toEqual({ status: 204, kept: false })
+    expect(await cachedAfter('/things/broken')).toEqual({ status: 500, kept: false })
   })
 })
