@@ -1,7 +1,9 @@
 import type { Deps } from './lib/context'
 import { createApp } from './lib/create-app'
+import { dropChangedCaches } from './middleware/response-cache'
 import { authRouter } from './routes/auth/auth.index'
 import { bookingsRouter } from './routes/bookings/bookings.index'
+import { cacheChanges } from './routes/cache-changes'
 import { withDocs } from './routes/docs/docs.index'
 import { exportsRouter } from './routes/exports/exports.index'
 import { galleryRouter } from './routes/gallery/gallery.index'
@@ -15,7 +17,9 @@ import { venuesRoutes } from './routes/venues/venues.index'
 
 /** The whole HTTP surface: every router mounted on the shared base. */
 export function buildApp(deps: Deps) {
-  const app = createApp(deps)
+  const base = createApp(deps)
+  base.use(dropChangedCaches(cacheChanges))
+  const app = base
     .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', venuesRoutes)

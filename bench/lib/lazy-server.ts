@@ -20,8 +20,10 @@ import type { Context, Next } from 'hono'
 import { parseEnv } from '../../src/env'
 import type { AppEnv, Deps } from '../../src/lib/context'
 import { createApp, createRouter } from '../../src/lib/create-app'
+import { dropChangedCaches } from '../../src/middleware/response-cache'
 import { authRouter } from '../../src/routes/auth/auth.index'
 import { bookingsRouter } from '../../src/routes/bookings/bookings.index'
+import { cacheChanges } from '../../src/routes/cache-changes'
 import { galleryRouter } from '../../src/routes/gallery/gallery.index'
 import { healthRouter } from '../../src/routes/health/health.index'
 import { itemsRouter } from '../../src/routes/items/items.index'
@@ -109,6 +111,8 @@ export function buildLazyGroupsApp(deps: Deps) {
   const status = lazyGroup(statusGroup)
   const docs = lazyGroup(docsGroup)
   const app = createApp(deps)
+  app.use(dropChangedCaches(cacheChanges))
+  app
     .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', venuesRoutes)

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../lib/context'
+import { routePattern } from '../lib/metrics'
 
 interface CachedResponse {
   status: number
@@ -21,14 +22,15 @@ function keyOf(namespace: string, url: string): string {
 
 /**
  * Serves a public GET from `c.var.deps.cache` (per path and query string) and keeps successful
- * answers for CACHE_TTL_SECONDS; the writes that change the resource call `invalidateCached`.
- * Only for answers that are the same for every caller: never on a route that reads the user.
- * Sets `X-Cache: hit|miss`.
+ * answers for CACHE_TTL_SECONDS, under `namespace`; the writes that change what it answers are
+ * listed against the namespace in routes/cache-changes.ts, and `dropChangedCaches` drops it after
+ * them. Only for answers that are the same for every caller: never on a route that reads the
+ * user. Sets `X-Cache: hit|miss`.
  *
  * @example
  * createRoute({ method: 'get', path: '/api/venues', middleware: cachedResponse('venues'), ... })
- * // in the admin handlers, after the write:
- * await invalidateCached(c, 'venues')
+ * // routes/cache-changes.ts:
+ * 'PATCH /api/admin/venues/{id}': ['venues'],
  */
 export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
   return async function cachedResponse(c, next) {
@@ -64,6 +66,38 @@ export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** Drops every cached answer of a namespace; called by the writes that change the resource. */
+/** Drops every cached answer of a namespace, on the cache in use (in process or Redis). */
 export const invalidateCached = (c: Context<AppEnv>, namespace: string) =>
-  c.get('deps').cache.invalidate(`${namespace}:`)
+  c.get('deps').cache.invalidate(namespace)
+
+/** Per write route (`METHOD /path/{param}`, as the OpenAPI document has it), what it changes. */
+export type CacheChanges = Readonly<Record<string, readonly string[]>>
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The one rule that keeps cached reads true: once a write route has answered, and before the
+ * answer leaves, the namespaces `changes` lists for it are dropped, so the next read (on any
+ * instance, with Redis) sees the write. A refused write (4xx, or shed before its handler) changed
+ * nothing and drops nothing; a handler's error may come after its change was committed, so a 5xx
+ * from one drops too.
+ *
+ * @example
+ * app.use(dropChangedCaches({ 'POST /api/programs/{id}/enroll': ['programs'] }))
+ */
+export function dropChangedCaches(changes: CacheChanges): MiddlewareHandler<AppEnv> {
+  const byRoute = new Map(
+    Object.entries(changes).map(([route, namespaces]) => [
+      route.replace(/\{(\w+)\}/g, ':$1'),
+      namespaces,
+    ]),
+  )
+  return async function dropChangedCaches(c, next) {
+    if (READS.has(c.req.method)) return next()
+    await next()
+    const { status } = c.res
+    if (status >= 400 && !(status >= 500 && c.error)) return
+    const namespaces = byRoute.get(`${c.req.method} ${routePattern(c)}`) ?? []
+    await Promise.all(namespaces.map((namespace) => invalidateCached(c, namespace)))
+  }
+}

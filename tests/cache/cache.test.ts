@@ -11,15 +11,27 @@ const logger = createLogger('silent')
 const clients: Redis[] = []
 const prefixes: string[] = []
 
+/** A loader that waits to be released, and a promise of the moment it starts reading. */
+function heldLoader<T>(value: T) {
+  let release!: () => void
+  let started!: () => void
+  const running = new Promise<void>((resolve) => (started = resolve))
+  const load = async () => {
+    started()
+    await new Promise<void>((resolve) => (release = resolve))
+    return value
+  }
+  return { load, running, release: () => release() }
+}
+
 afterAll(async () => {
   for (const client of clients) client.close()
   for (const prefix of prefixes) await dropKeys(prefix)
 })
 
-function redisCache(ttlSeconds = 60): Cache {
-  const { REDIS_KEY_PREFIX } = redisSettings()
-  prefixes.push(REDIS_KEY_PREFIX)
-  const redis = openRedis(REDIS_URL, REDIS_KEY_PREFIX)
+function redisCache(ttlSeconds = 60, keyPrefix = redisSettings().REDIS_KEY_PREFIX): Cache {
+  prefixes.push(keyPrefix)
+  const redis = openRedis(REDIS_URL, keyPrefix)
   clients.push(redis)
   return createCache(redisStore(redis), { ttlSeconds, logger })
 }
@@ -55,12 +67,12 @@ for (const [where, make, available] of stores) {
       expect(loads).toBe(1)
     })
 
-    test('invalidate(prefix) drops that resource only', async () => {
+    test('invalidate(namespace) drops that namespace only', async () => {
       const cache = make()
       await cache.set('venues:/a', 1)
       await cache.set('venues:/b?x=1', 2)
       await cache.set('items:/a', 3)
-      await cache.invalidate('venues:')
+      await cache.invalidate('venues')
       expect(await cache.get('venues:/a')).toBeUndefined()
       expect(await cache.get('venues:/b?x=1')).toBeUndefined()
       expect(await cache.get('items:/a')).toBe(3)
@@ -68,14 +80,11 @@ for (const [where, make, available] of stores) {
 
     test('a load that began before an invalidation does not store what it read', async () => {
       const cache = make()
-      let release!: () => void
-      const slow = cache.getOrLoad('venues:/list', async () => {
-        await new Promise<void>((resolve) => (release = resolve))
-        return 'stale'
-      })
-      await Bun.sleep(5)
-      await cache.invalidate('venues:')
-      release()
+      const held = heldLoader('stale')
+      const slow = cache.getOrLoad('venues:/list', held.load)
+      await held.running
+      await cache.invalidate('venues')
+      held.release()
       expect(await slow).toBe('stale')
       expect(await cache.getOrLoad('venues:/list', async () => 'fresh')).toBe('fresh')
     })
@@ -102,6 +111,23 @@ for (const [where, make, available] of stores) {
   })
 }
 
+describe.skipIf(!redisUp)('cache in Redis, shared by two instances', () => {
+  test('a load another instance began before an invalidation stores nothing', async () => {
+    const { REDIS_KEY_PREFIX } = redisSettings()
+    const [one, two] = [redisCache(60, REDIS_KEY_PREFIX), redisCache(60, REDIS_KEY_PREFIX)]
+    const held = heldLoader({ enrolled: 4 })
+    const slow = two.getOrLoad('programs:/api/programs/3', held.load)
+    await held.running
+    await one.invalidate('programs')
+    held.release()
+    expect(await slow).toEqual({ enrolled: 4 })
+    expect(await one.get('programs:/api/programs/3')).toBeUndefined()
+    const fresh = await one.getOrLoad('programs:/api/programs/3', async () => ({ enrolled: 3 }))
+    expect(fresh).toEqual({ enrolled: 3 })
+    expect(await two.get('programs:/api/programs/3')).toEqual({ enrolled: 3 })
+  })
+})
+
 describe('cache without its Redis', () => {
   test('a Redis that does not answer makes reads uncached, not failed', async () => {
     const redis = openRedis('redis://127.0.0.1:1', 'nowhere:', 200)
@@ -109,7 +135,7 @@ describe('cache without its Redis', () => {
     const cache = createCache(redisStore(redis), { ttlSeconds: 60, logger })
     const value = await cache.getOrLoad('venues:/x', async () => 'from the database')
     expect(value).toBe('from the database')
-    await cache.invalidate('venues:')
+    await cache.invalidate('venues')
     expect(cache.stats.errors).toBeGreaterThanOrEqual(2)
   })
 

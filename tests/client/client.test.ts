@@ -167,3 +167,34 @@ describe('paginate()', () => {
     expect((invalid as DetailedError).statusCode).toBe(400)
   })
 })
+
+describe('rack orders through the typed client', () => {
+  test('a buyer orders, staff list the pending orders and move one on', async () => {
+    const admin = await f.user('admin')
+    const mug = await f.item({ kind: 'merchandise', priceCents: 800, stock: 5 })
+    const buyer = createClient(server.url, { token: me.token })
+    const staff = createClient(server.url, { token: admin.token })
+
+    const json = { items: [{ item_id: mug, quantity: 2 }] }
+    const placed = await parseResponse(buyer.api['rack-orders'].$post({ json, header: {} }))
+    expect(placed).toMatchObject({ status: 'pending', total_cents: 1600 })
+
+    const mine = { status: 'pending', user_id: String(me.id), page_size: '1' } as const
+    const pending: number[] = []
+    for await (const order of paginate(staff.api.admin['rack-orders'], mine)) {
+      expect(order).toMatchObject({ status: 'pending', user_id: me.id })
+      pending.push(order.id)
+    }
+    expect(pending).toContain(placed.id)
+
+    const param = { id: String(placed.id) }
+    const orders = staff.api.admin['rack-orders'][':id']
+    const paid = await parseResponse(orders.$patch({ param, json: { status: 'paid' } }))
+    expect(paid.status).toBe('paid')
+    const refused = await parseResponse(orders.$patch({ param, json: { status: 'pending' } })).catch(
+      (e: unknown) => e,
+    )
+    expect((refused as DetailedError).statusCode).toBe(409)
+    expect(await parseResponse(orders.$get({ param }))).toMatchObject({ status: 'paid' })
+  })
+})

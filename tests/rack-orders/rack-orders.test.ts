@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { eq, inArray } from 'drizzle-orm'
-import { items, rackOrders } from '../../src/db/schema'
+import { inArray } from 'drizzle-orm'
+import { items } from '../../src/db/schema'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 import { insertUsers } from '../support/bulk-users'
@@ -75,7 +75,7 @@ describe('buying from the rack', () => {
     expect(order).toEqual({
       id: expect.any(Number),
       user_id: buyer.id,
-      status: 'paid',
+      status: 'pending',
       total_cents: 3 * 250 + 1000,
       items: expect.any(Array),
       created_at: expect.stringMatching(/Z$/),
@@ -186,13 +186,16 @@ describe('cancelling', () => {
   test('a fulfilled order cannot be cancelled (409) and keeps its stock taken', async () => {
     const item = await createItem({ stock: 5 })
     const order = await readJson(await buy(buyer, [{ item_id: item.id, quantity: 2 }]))
-    // No route fulfils orders yet; staff would, so the test plays staff.
-    await t.database.db
-      .update(rackOrders)
-      .set({ status: 'fulfilled' })
-      .where(eq(rackOrders.id, order.id))
-    const res = await cancel(buyer, order.id)
-    expect(res.status).toBe(409)
+    for (const status of ['paid', 'fulfilled']) {
+      const path = `/api/admin/rack-orders/${order.id}`
+      const moved = await send('PATCH', path, { status }, admin.auth)
+      expect(moved.status).toBe(200)
+    }
+    for (const who of [buyer, admin]) {
+      const res = await cancel(who, order.id)
+      expect(res.status).toBe(409)
+      expect(await readJson(res)).toMatchObject({ current_status: 'fulfilled', allowed: [] })
+    }
     expect(await stockOf(item.id)).toBe(3)
   })
 
@@ -229,8 +232,8 @@ describe('listing own orders', () => {
     expect(all.pagination).toMatchObject({ total: 4, has_next: false })
     expect(all.items.map((o: any) => o.items[0].quantity)).toEqual([4, 3, 2, 1])
 
-    const paid = await readJson(await get('/api/rack-orders?status=paid', shopper.auth))
-    expect(paid.items.map((o: { id: number }) => o.id)).toEqual([ids[3], ids[2], ids[0]])
+    const pending = await readJson(await get('/api/rack-orders?status=pending', shopper.auth))
+    expect(pending.items.map((o: { id: number }) => o.id)).toEqual([ids[3], ids[2], ids[0]])
     const cancelled = await readJson(
       await get('/api/rack-orders?status=cancelled', shopper.auth),
     )

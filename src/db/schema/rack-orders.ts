@@ -12,7 +12,7 @@ export const rackOrders = pgTable(
     userId: ref('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'restrict' }),
-    status: rackOrderStatus('status').notNull().default('paid'),
+    status: rackOrderStatus('status').notNull().default('pending'),
     totalCents: integer('total_cents').notNull(),
     ...timestamps,
   },
@@ -20,6 +20,7 @@ export const rackOrders = pgTable(
     check('rack_orders_total_non_negative', sql`${t.totalCents} >= 0`),
     index('rack_orders_user_id_status_idx').on(t.userId, t.status),
     index('rack_orders_user_id_id_idx').on(t.userId, t.id),
+    index('rack_orders_status_id_idx').on(t.status, t.id),
   ],
 )
 

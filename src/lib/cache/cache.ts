@@ -1,11 +1,26 @@
 import type { Logger } from '../logger'
 
-/** Where cached values live: this process (LRU) or Redis, shared by every instance. */
+/**
+ * Where cached values live: this process (LRU) or Redis, shared by every instance. Keys start
+ * with their namespace and a colon (`venues:/api/venues?page=2`); each namespace has a version
+ * that every invalidation moves on.
+ */
 export interface CacheStore {
   readonly kind: 'memory' | 'redis'
   get(key: string): Promise<string | undefined>
   set(key: string, value: string, ttlMs: number): Promise<void>
-  deletePrefix(prefix: string): Promise<void>
+  /** The namespace's current version, read before loading a value to store. */
+  version(namespace: string): Promise<string>
+  /** Stores the value only if the namespace has not been invalidated since `version` was read. */
+  setIfCurrent(
+    key: string,
+    value: string,
+    ttlMs: number,
+    namespace: string,
+    version: string,
+  ): Promise<void>
+  /** Moves the namespace's version on, then drops its entries. */
+  invalidate(namespace: string): Promise<void>
 }
 
 export interface CacheStats {
@@ -20,8 +35,8 @@ export interface LoadOptions<T> {
 }
 
 /**
- * A read-through cache for rarely changing reads. Keys start with a resource name and a colon
- * (`venues:...`) so writes can drop a resource's entries with `invalidate('venues:')`. Values are
+ * A read-through cache for rarely changing reads. Keys start with a namespace and a colon
+ * (`venues:...`) so writes can drop a namespace's entries with `invalidate('venues')`. Values are
  * stored as JSON: what comes back is what `JSON.parse` makes of it (no Dates).
  */
 export interface Cache {
@@ -31,12 +46,18 @@ export interface Cache {
   set<T>(key: string, value: T): Promise<void>
   /** The cached value, or the loader's; concurrent misses of one key share one load. */
   getOrLoad<T>(key: string, loader: () => Promise<T>, options?: LoadOptions<T>): Promise<T>
-  invalidate(prefix: string): Promise<void>
+  invalidate(namespace: string): Promise<void>
 }
 
 /** Values larger than this are served but not kept: one cannot crowd out the rest. */
 const MAX_VALUE_BYTES = 1024 * 1024
 const ERROR_LOG_GAP_MS = 30_000
+
+/** `venues` for `venues:/api/venues`; a key without a colon is a namespace of its own. */
+function namespaceOf(key: string): string {
+  const colon = key.indexOf(':')
+  return colon < 0 ? key : key.slice(0, colon)
+}
 
 export interface CacheOptions {
   ttlSeconds: number
@@ -52,8 +73,6 @@ export function createCache(store: CacheStore | undefined, options: CacheOptions
   if (!store || options.ttlSeconds <= 0) return disabledCache(stats)
   const ttlMs = options.ttlSeconds * 1000
   const loading = new Map<string, Promise<unknown>>()
-  // A load that began before an invalidation must not store what it read.
-  let generation = 0
   let lastErrorLogAt = -Infinity
 
   const failed = (error: unknown, op: string) => {
@@ -98,10 +117,25 @@ export function createCache(store: CacheStore | undefined, options: CacheOptions
       if (cached !== undefined) return cached
       const pending = loading.get(key)
       if (pending) return pending as Promise<T>
-      const startedIn = generation
+      const namespace = namespaceOf(key)
       const promise = (async () => {
+        // Read before loading: a load that began before an invalidation, on this instance or
+        // another, must not store what it read.
+        let version: string | undefined
+        try {
+          version = await store.version(namespace)
+        } catch (error) {
+          failed(error, 'version')
+        }
         const value = await loader()
-        if (startedIn === generation && (load.cacheIf?.(value) ?? true)) await cache.set(key, value)
+        if (version === undefined || !(load.cacheIf?.(value) ?? true)) return value
+        const raw = JSON.stringify(value)
+        if (raw === undefined || raw.length > MAX_VALUE_BYTES) return value
+        try {
+          await store.setIfCurrent(key, raw, ttlMs, namespace, version)
+        } catch (error) {
+          failed(error, 'set')
+        }
         return value
       })().finally(() => {
         if (loading.get(key) === promise) loading.delete(key)
@@ -109,11 +143,11 @@ export function createCache(store: CacheStore | undefined, options: CacheOptions
       loading.set(key, promise)
       return promise
     },
-    async invalidate(prefix: string) {
-      generation++
+    async invalidate(namespace: string) {
+      const prefix = `${namespace}:`
       for (const key of loading.keys()) if (key.startsWith(prefix)) loading.delete(key)
       try {
-        await store.deletePrefix(prefix)
+        await store.invalidate(namespace)
       } catch (error) {
         failed(error, 'invalidate')
       }

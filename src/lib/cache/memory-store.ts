@@ -8,6 +8,8 @@ export function memoryStore(options: { maxBytes?: number; maxEntries?: number } 
     maxSize: options.maxBytes ?? 16 * 1024 * 1024,
     sizeCalculation: (value, key) => value.length + key.length,
   })
+  const versions = new Map<string, number>()
+  const versionOf = (namespace: string) => String(versions.get(namespace) ?? 0)
   return {
     kind: 'memory',
     async get(key) {
@@ -16,7 +18,15 @@ export function memoryStore(options: { maxBytes?: number; maxEntries?: number } 
     async set(key, value, ttlMs) {
       entries.set(key, value, { ttl: ttlMs })
     },
-    async deletePrefix(prefix) {
+    async version(namespace) {
+      return versionOf(namespace)
+    },
+    async setIfCurrent(key, value, ttlMs, namespace, version) {
+      if (versionOf(namespace) === version) entries.set(key, value, { ttl: ttlMs })
+    },
+    async invalidate(namespace) {
+      versions.set(namespace, (versions.get(namespace) ?? 0) + 1)
+      const prefix = `${namespace}:`
       for (const key of [...entries.keys()]) if (key.startsWith(prefix)) entries.delete(key)
     },
   }

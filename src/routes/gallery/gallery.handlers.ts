@@ -4,8 +4,6 @@ import type { AppRouteHandler } from '../../lib/context'
 import { paginate, type Keyset } from '../../lib/paginate'
 import { Problem, notFound } from '../../lib/problem'
 import * as service from '../../services/gallery/gallery'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE } from './gallery.routes'
 import type * as routes from './gallery.routes'
 import { fromGalleryInput, toGalleryImage, toPublicGalleryImage } from './gallery.schemas'
 
@@ -74,7 +72,6 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     isPublic: input.isPublic!,
   })
   if (!image) throw notFound('gallery image')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toGalleryImage(image), 201)
 }
 
@@ -84,13 +81,11 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   await checkImageUpload(db, input.uploadId)
   const image = await service.updateGalleryImage(db, c.req.valid('param').id, input)
   if (!image) throw notFound('gallery image')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toGalleryImage(image), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deleteGalleryImage(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('gallery image')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }

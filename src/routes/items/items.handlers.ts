@@ -3,8 +3,6 @@ import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { items } from '../../db/schema'
 import * as service from '../../services/items/items'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE } from './items.routes'
 import type * as routes from './items.routes'
 import { fromItemInput, toItem } from './items.schemas'
 
@@ -49,7 +47,6 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     priceCents: input.priceCents!,
     stock: input.stock!,
   })
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toItem(item), 201)
 }
 
@@ -60,13 +57,11 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     fromItemInput(c.req.valid('json')),
   )
   if (!item) throw notFound('item')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toItem(item), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deactivateItem(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('item')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }

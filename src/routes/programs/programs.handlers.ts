@@ -5,8 +5,6 @@ import { regularPrograms } from '../../db/schema'
 import { enrol } from '../../services/programs/enrolments'
 import * as service from '../../services/programs/programs'
 import { toBooking } from '../bookings/bookings.schemas'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE } from './programs.routes'
 import type * as routes from './programs.routes'
 import { fromProgramInput, toProgram } from './programs.schemas'
 
@@ -42,7 +40,6 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 
 export const enroll: AppRouteHandler<typeof routes.enroll> = async (c) => {
   const booking = await enrol(c.var.deps.database.db, c.req.valid('param').id, c.var.user.id)
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toBooking(booking), 201)
 }
 
@@ -60,7 +57,6 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     capacity: input.capacity!,
     priceCents: input.priceCents!,
   })
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toProgram(program), 201)
 }
 
@@ -70,13 +66,11 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     c.req.valid('param').id,
     fromProgramInput(c.req.valid('json')),
   )
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toProgram(program), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deactivateProgram(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('program')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }

@@ -1,17 +1,15 @@
 import type { AppRouteHandler } from '../../lib/context'
 import { idempotent } from '../../lib/idempotency'
-import { invalidateCached } from '../../middleware/response-cache'
-import { CACHE_NAMESPACE as ITEMS_CACHE } from '../items/items.routes'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { rackOrders } from '../../db/schema'
-import { cancelOrder } from '../../services/rack-orders/cancel-order'
+import { changeOrderStatus } from '../../services/rack-orders/order-status'
 import { placeOrder } from '../../services/rack-orders/place-order'
 import * as service from '../../services/rack-orders/rack-orders'
 import type * as routes from './rack-orders.routes'
 import { toRackOrder } from './rack-orders.schemas'
 
-const newestFirst = {
+export const newestFirst = {
   sort: rackOrders.id,
   id: rackOrders.id,
   direction: 'desc' as const,
@@ -26,20 +24,18 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     return { status: 201 as const, body: toRackOrder(order) }
   })
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
-  // Public item reads are cached and show stock: a purchase changes it.
-  if (!outcome.replayed) await invalidateCached(c, ITEMS_CACHE)
   return c.json(outcome.body, 201)
 }
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { db } = c.var.deps.database
   const query = c.req.valid('query')
-  const userId = c.var.user.id
+  const filter = { userId: c.var.user.id, status: query.status }
   const page = await paginate(c, {
     query,
     keyset: newestFirst,
-    rows: (window) => service.listOrders(db, userId, query.status, window),
-    total: () => service.countOrders(db, userId, query.status),
+    rows: (window) => service.listOrders(db, filter, window),
+    total: () => service.countOrders(db, filter),
     map: toRackOrder,
   })
   return c.json(page, 200)
@@ -52,7 +48,7 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
 }
 
 export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
-  const order = await cancelOrder(c.var.deps.database.db, c.req.valid('param').id, c.var.user)
-  await invalidateCached(c, ITEMS_CACHE)
+  const { id } = c.req.valid('param')
+  const order = await changeOrderStatus(c.var.deps.database.db, id, 'cancelled', c.var.user)
   return c.json(toRackOrder(order), 200)
 }

@@ -20,10 +20,10 @@ export const create = createRoute({
   method: 'post',
   path: '/api/rack-orders',
   ...user,
-  summary: 'Buy merchandise from the shop rack (paid on creation)',
+  summary: 'Buy merchandise from the shop rack: a pending order holding its stock',
   request: { headers: IdempotencyHeaders, body: jsonBody(RackOrderCreate) },
   responses: {
-    201: json(RackOrderSchema, 'The order; stock has been taken'),
+    201: json(RackOrderSchema, 'The order, `pending`; its stock has been taken'),
     400: problem('Invalid fields, or an item that is not merchandise on sale'),
     409: problem('Not enough stock of an item (nothing was bought), or a retry still running'),
     422: problem('The Idempotency-Key was used with another body'),
@@ -62,13 +62,15 @@ export const cancel = createRoute({
   method: 'post',
   path: '/api/rack-orders/{id}/cancel',
   ...user,
-  summary: 'Cancel an order and return its items to stock (repeating it is harmless)',
+  summary:
+    'Cancel an order and return its items to stock (repeating it is harmless); a buyer may ' +
+    'cancel a pending order, an admin a pending or paid one',
   request: { params: IdParams },
   responses: {
     200: json(RackOrderSchema, 'The cancelled order'),
     400: problem('Invalid id'),
     404: problem('No such order for this caller'),
-    409: problem('The order has been fulfilled'),
+    409: problem('The order is fulfilled, or paid and the caller is not an admin'),
     ...userErrors,
   },
 })

@@ -1,9 +1,16 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery } from '../../lib/paginate'
+import { optionalId } from '../../lib/params'
 import { iso } from '../../lib/serialize'
 import type { RackOrderItemRow, RackOrderWithItems } from '../../services/rack-orders/rack-orders'
 
-export const RackOrderStatus = z.enum(['pending', 'paid', 'cancelled', 'fulfilled'])
+export const RackOrderStatus = z
+  .enum(['pending', 'paid', 'cancelled', 'fulfilled'])
+  .openapi({
+    description:
+      'A new order is pending (its stock already taken); staff mark it paid, then fulfilled ' +
+      'when handed over. Pending and paid orders can be cancelled, which puts the stock back.',
+  })
 
 export const RackOrderItemSchema = z
   .object({
@@ -66,6 +73,17 @@ export const RackOrderCreate = z
 export const RackOrderQuery = PageQuery.extend({
   status: RackOrderStatus.optional().openapi({ description: 'Only orders in this status' }),
 })
+
+export const AdminRackOrderQuery = RackOrderQuery.extend({ user_id: optionalId('user_id') })
+
+export const RackOrderStatusUpdate = z
+  .object({ status: RackOrderStatus })
+  .strict()
+  .openapi('RackOrderStatusUpdate', {
+    description:
+      'pending -> paid or cancelled; paid -> fulfilled or cancelled. Setting the current status ' +
+      'again changes nothing; any other change is 409. Cancelling puts the stock back.',
+  })
 
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z

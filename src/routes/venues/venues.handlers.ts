@@ -2,9 +2,7 @@ import type { AppRouteHandler } from '../../lib/context'
 import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { venues } from '../../db/schema'
-import { invalidateCached } from '../../middleware/response-cache'
 import * as service from '../../services/venues/venues'
-import { CACHE_NAMESPACE } from './venues.routes'
 import type * as routes from './venues.routes'
 import { fromVenueInput, toVenue } from './venues.schemas'
 
@@ -46,7 +44,6 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
     capacity: input.capacity!,
     hourlyPriceCents: input.hourlyPriceCents!,
   })
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toVenue(venue), 201)
 }
 
@@ -57,13 +54,11 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     fromVenueInput(c.req.valid('json')),
   )
   if (!venue) throw notFound('venue')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.json(toVenue(venue), 200)
 }
 
 export const remove: AppRouteHandler<typeof routes.remove> = async (c) => {
   const done = await service.deactivateVenue(c.var.deps.database.db, c.req.valid('param').id)
   if (!done) throw notFound('venue')
-  await invalidateCached(c, CACHE_NAMESPACE)
   return c.body(null, 204)
 }

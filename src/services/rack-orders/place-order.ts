@@ -30,7 +30,8 @@ function mergeLines(lines: readonly OrderLine[]) {
 /**
  * Buys merchandise: every line's stock is taken in one transaction or none is. Each decrement is
  * a conditional UPDATE (`stock >= quantity`), so concurrent buyers can never drive stock below
- * zero; rows are locked in item-id order, so two orders sharing items cannot deadlock.
+ * zero; rows are locked in item-id order, so two orders sharing items cannot deadlock. The order
+ * starts `pending`, its stock held for it until it is fulfilled or cancelled.
  */
 export async function placeOrder(
   db: Db,
@@ -76,7 +77,7 @@ export async function placeOrder(
     if (totalCents > MAX_TOTAL_CENTS) throw badRequest('The order total is too large.')
     const [order] = await tx
       .insert(rackOrders)
-      .values({ userId, totalCents })
+      .values({ userId, status: 'pending', totalCents })
       .returning(rackOrderColumns)
     const orderItems = await tx
       .insert(rackOrderItems)

@@ -46,35 +46,39 @@ export type RackOrderWithItems = RackOrderRow & { items: RackOrderItemRow[] }
 export const visibleTo = (viewer: AuthUser): SQL | undefined =>
   viewer.role === 'admin' ? undefined : eq(rackOrders.userId, viewer.id)
 
+/** Which orders a list shows: a user's own (`userId`), or any for an admin, by status. */
+export interface OrderFilter {
+  userId?: number
+  status?: RackOrderStatus
+}
+
 /**
- * A user's own orders, served by rack_orders_user_id_id_idx, or rack_orders_user_id_status_idx
- * with a status.
+ * Served by rack_orders_user_id_id_idx with a user, rack_orders_user_id_status_idx with a user and
+ * a status, rack_orders_status_id_idx with a status alone, and the primary key otherwise.
  */
-const ownedBy = (userId: number, status: RackOrderStatus | undefined) =>
-  and(eq(rackOrders.userId, userId), status ? eq(rackOrders.status, status) : undefined)
+const orderWhere = (filter: OrderFilter) =>
+  and(
+    filter.userId !== undefined ? eq(rackOrders.userId, filter.userId) : undefined,
+    filter.status ? eq(rackOrders.status, filter.status) : undefined,
+  )
 
 export async function listOrders(
   db: Db,
-  userId: number,
-  status: RackOrderStatus | undefined,
+  filter: OrderFilter,
   window: PageWindow,
 ): Promise<RackOrderWithItems[]> {
   const orders = await db
     .select(rackOrderColumns)
     .from(rackOrders)
-    .where(and(ownedBy(userId, status), window.after))
+    .where(and(orderWhere(filter), window.after))
     .orderBy(...window.orderBy)
     .limit(window.limit)
     .offset(window.offset)
   return withItems(db, orders)
 }
 
-export async function countOrders(
-  db: Db,
-  userId: number,
-  status: RackOrderStatus | undefined,
-): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(rackOrders).where(ownedBy(userId, status))
+export async function countOrders(db: Db, filter: OrderFilter): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(rackOrders).where(orderWhere(filter))
   return row?.n ?? 0
 }
 

@@ -1,0 +1,38 @@
+import type { AppRouteHandler } from '../../lib/context'
+import { paginate } from '../../lib/paginate'
+import { notFound } from '../../lib/problem'
+import { changeOrderStatus } from '../../services/rack-orders/order-status'
+import * as service from '../../services/rack-orders/rack-orders'
+import type * as routes from './admin-rack-orders.routes'
+import { newestFirst } from './rack-orders.handlers'
+import { toRackOrder } from './rack-orders.schemas'
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { db } = c.var.deps.database
+  const query = c.req.valid('query')
+  const filter = { userId: query.user_id, status: query.status }
+  const page = await paginate(c, {
+    query,
+    keyset: newestFirst,
+    rows: (window) => service.listOrders(db, filter, window),
+    total: () => service.countOrders(db, filter),
+    map: toRackOrder,
+  })
+  return c.json(page, 200)
+}
+
+export const get: AppRouteHandler<typeof routes.get> = async (c) => {
+  const order = await service.findOrder(c.var.deps.database.db, c.req.valid('param').id, c.var.user)
+  if (!order) throw notFound('rack order')
+  return c.json(toRackOrder(order), 200)
+}
+
+export const update: AppRouteHandler<typeof routes.update> = async (c) => {
+  const order = await changeOrderStatus(
+    c.var.deps.database.db,
+    c.req.valid('param').id,
+    c.req.valid('json').status,
+    c.var.user,
+  )
+  return c.json(toRackOrder(order), 200)
+}
