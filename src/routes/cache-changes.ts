@@ -14,6 +14,8 @@ import { CACHE_NAMESPACE as VENUES } from './venues/venues.routes'
 export const cacheChanges: CacheChanges = {
   'POST /api/auth/register': [],
   'POST /api/auth/login': [],
+  'POST /api/auth/logout': [],
+  'POST /api/auth/password': [],
 
   'POST /api/admin/venues': [VENUES],
   'PATCH /api/admin/venues/{id}': [VENUES],
