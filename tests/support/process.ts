@@ -40,7 +40,11 @@ export async function startServerProcess(
   })
   let out = ''
   const decoder = new TextDecoder()
-  const port = await new Promise<number>((resolve, reject) => {
+  const cleanup = () => {
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  const listening = new Promise<number>((resolve, reject) => {
     const reader = proc.stdout.getReader()
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000)
     ;(async () => {
@@ -58,15 +62,17 @@ export async function startServerProcess(
       reject(new Error(`server exited before listening:\n${out}`))
     })()
   })
+  // A server that never listens is ended here: no caller holds it to clean up.
+  const port = await listening.catch((error) => {
+    cleanup()
+    throw error
+  })
   return {
     url: `http://127.0.0.1:${port}`,
     proc,
     exited: proc.exited,
     output: () => out,
-    cleanup: () => {
-      if (proc.exitCode === null) proc.kill('SIGKILL')
-      rmSync(dataDir, { recursive: true, force: true })
-    },
+    cleanup,
   }
 }
 
