@@ -13,7 +13,7 @@ export interface Deps {
   database: Database
   logger: Logger
   startedAt: number
-  /** JWT_SECRET, or a random one per process outside production (tokens then die on restart). */
+  /** JWT_SECRET; in development one kept in DATA_DIR, in tests a random one per process. */
   jwtSecret: string
   loginThrottle: LoginThrottle
   /** Memory state and counters behind the guard, /api/health/memory and /metrics. */
