@@ -1,12 +1,20 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../../middleware/auth'
-import { json, problem } from '../../lib/openapi-schemas'
+import { json, problem, retryProblem } from '../../lib/openapi-schemas'
 import { AuthResult, LoginBody, RegisterBody, UserSchema } from './auth.schemas'
 
 const tags = ['Auth']
 const body = <T extends typeof RegisterBody | typeof LoginBody>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },
+})
+
+const hashQueueFull = retryProblem('Too many password checks waiting; see Retry-After', {
+  type: 'urn:problem:overloaded',
+  title: 'Service Unavailable',
+  status: 503,
+  detail: 'The server is handling as many requests as it can; try again shortly.',
+  reason: 'in_flight',
 })
 
 export const register = createRoute({
@@ -19,7 +27,7 @@ export const register = createRoute({
     201: json(AuthResult, 'Account created'),
     400: problem('Invalid fields'),
     409: problem('The email is taken'),
-    503: problem('Too many password checks waiting; see Retry-After'),
+    503: hashQueueFull,
   },
 })
 
@@ -33,8 +41,13 @@ export const login = createRoute({
     200: json(AuthResult, 'Logged in'),
     400: problem('Invalid fields'),
     401: problem('Wrong email or password'),
-    429: problem('Too many failed attempts; see Retry-After'),
-    503: problem('Too many password checks waiting; see Retry-After'),
+    429: retryProblem('Too many failed attempts; see Retry-After', {
+      type: 'urn:problem:rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Too many failed logins; try again later.',
+    }),
+    503: hashQueueFull,
   },
 })
 

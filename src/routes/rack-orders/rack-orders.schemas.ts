@@ -66,13 +66,3 @@ export const RackOrderCreate = z
 export const RackOrderQuery = PageQuery.extend({
   status: RackOrderStatus.optional().openapi({ description: 'Only orders in this status' }),
 })
-
-export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({
-      description:
-        'Makes the request safe to retry: a repeat with the same body replays the first answer',
-    }),
-})
