@@ -100,12 +100,13 @@ function openPostgres(env: DbEnv, url: string): Database {
 }
 
 /**
- * PostgreSQL's settings inside PGlite, for a small budget. Its default shared_buffers (128 MB) is
- * allocated inside the WebAssembly memory and touched as pages are read: a restarted server on
- * the demo data idled at 279 MB RSS with it and at 141 MB with 8 MB (bench/results, PGlite
- * memory). maintenance_work_mem only bounds index builds (migrations, seeding).
+ * PostgreSQL's settings inside PGlite, for a small budget. The default shared_buffers (128 MB)
+ * lives in the WebAssembly memory and is touched as pages are read: PGlite alone on the demo data
+ * holds 274 MB RSS with PostgreSQL's defaults and 142 MB with these (`bun run bench:pglite`).
+ * maintenance_work_mem only bounds index builds (migrations, seeding). PGlite writes them into
+ * the directory's postgresql.conf.
  */
-const pgliteSettings = ['shared_buffers=8MB', 'maintenance_work_mem=16MB']
+export const pgliteSettings = ['shared_buffers=8MB', 'maintenance_work_mem=16MB']
 
 function openPglite(env: DbEnv, inMemory = false): Database {
   let dataDir = 'memory://'
@@ -124,7 +125,10 @@ function openPglite(env: DbEnv, inMemory = false): Database {
   const { drizzle: drizzlePglite } = require('drizzle-orm/pglite') as typeof DrizzlePgliteModule
   // The extension must be given to a client we construct with an explicit data dir: PGlite drops
   // the options when the dir is undefined, and so does drizzle's `connection` form.
-  const client = new PGlite(dataDir, { extensions: { btree_gist }, postgresqlconf: pgliteSettings })
+  const client = new PGlite(dataDir, {
+    extensions: { btree_gist },
+    postgresqlconf: pgliteSettings,
+  })
   const db = drizzlePglite({ client, schema }) as unknown as Db
   return {
     kind: 'pglite',
