@@ -60,7 +60,7 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
   )
   if (database.kind === 'pglite' && env.NODE_ENV === 'production') {
     logger.warn(
-      'running on embedded PGlite: one process per DATA_DIR and about 150 MB of RSS more than on ' +
+      'running on embedded PGlite: one process per DATA_DIR, about 90 MB more RSS idle than on ' +
         'PostgreSQL; set DATABASE_URL for production (docs/container.md)',
     )
   }

@@ -1,5 +1,6 @@
 import { dlopen, FFIType } from 'bun:ffi'
 import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
 
 const LOCK_EX = 2
 const LOCK_NB = 4
@@ -7,9 +8,9 @@ const LOCK_UN = 8
 
 /** A data directory another process holds; its message is the one line the user sees. */
 export class DataDirInUseError extends Error {
-  constructor(readonly path: string, holder: string) {
+  constructor(readonly dir: string, holder: string) {
     super(
-      `${path} is in use by another process (${holder || 'pid unknown'}): PGlite allows one ` +
+      `the data directory ${dir} is in use by another process (${holder || 'pid unknown'}): PGlite allows one ` +
         'process per data directory; stop that one first, or use DATABASE_URL (PostgreSQL)',
     )
   }
@@ -56,7 +57,7 @@ export function lockDataDir(path: string): DataDirLock {
     } catch {
       // unreadable: the message says "pid unknown"
     }
-    throw new DataDirInUseError(path, holder)
+    throw new DataDirInUseError(dirname(path), holder)
   }
   ftruncateSync(fd, 0)
   const command = process.argv.slice(1).map((a) => a.split('/').at(-1)).join(' ')
