@@ -66,7 +66,13 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
   }
   const base = publicUrl(env.HOST, server.port ?? env.PORT)
   logger.info(
-    { port: server.port, database: database.kind, api: `${base}/api`, docs: `${base}/api/docs`, status: `${base}/status` },
+    {
+      port: server.port,
+      database: database.kind,
+      api: `${base}/api`,
+      docs: `${base}/api/docs`,
+      status: `${base}/status`,
+    },
     'listening',
   )
 
@@ -119,6 +125,6 @@ function listen(env: Env) {
 
 /** The address to print for people: a wildcard bind is reached through localhost. */
 function publicUrl(host: string, port: number) {
-  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host
-  return `http://${shown}:${port}`
+  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }

@@ -29,7 +29,9 @@ try {
   database = openDatabase(env)
   await migrate(database)
 } catch (error) {
-  console.error(error instanceof EnvError ? error.message : `seed failed: ${describeStartupError(error)}`)
+  console.error(
+    error instanceof EnvError ? error.message : `seed failed: ${describeStartupError(error)}`,
+  )
   await database?.close()
   process.exit(1)
 }

@@ -21,7 +21,10 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
   if (!jwtSecret && env.NODE_ENV === 'development') {
     const kept = developmentSecret(env.DATA_DIR)
     jwtSecret = kept.secret
-    logger.warn({ path: kept.path }, 'JWT_SECRET is not set: signing tokens with the development secret kept here')
+    logger.warn(
+      { path: kept.path },
+      'JWT_SECRET is not set: signing tokens with the development secret kept here',
+    )
   } else if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex')
     logger.warn('JWT_SECRET is not set: using a random secret, tokens end with this process')

@@ -88,7 +88,7 @@ describe('start-up and shutdown', () => {
     expect(stderr).toContain('database "no_such_booking_database" does not exist')
   }, 30_000)
 
-  test('the start-up log gives the URLs of the API, its docs and status page; GET / links them', async () => {
+  test('the start-up log gives the URLs of the API, docs and status page; GET / links them', async () => {
     const server = await startServerProcess()
     try {
       const listening = server.output().split('\n').find((l) => l.includes('"msg":"listening"'))!
@@ -110,7 +110,7 @@ describe('start-up and shutdown', () => {
     }
   }, 60_000)
 
-  test('in development without JWT_SECRET, a token outlives a restart on the same DATA_DIR', async () => {
+  test('in development without JWT_SECRET, a token outlives a restart on one DATA_DIR', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'booking-secret-'))
     const env = {
       NODE_ENV: 'development',

@@ -14,7 +14,7 @@ const references = (html: string) =>
   [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => m[1]!)
 
 describe('GET /api/docs serves everything it needs itself', () => {
-  test('the page refers to no other host: its script and stylesheet come from the API', async () => {
+  test('the page refers to no other host: its script and stylesheet are the API’s', async () => {
     const page = await (await t.app.request('/api/docs')).text()
     const refs = references(page)
     expect(refs.length).toBeGreaterThanOrEqual(3)
@@ -102,7 +102,7 @@ describe('the OpenAPI document declares retries', () => {
       .toBeDefined()
   })
 
-  test('every route the memory guard can shed declares a 503 with Retry-After and an example', () => {
+  test('every route the memory guard can shed declares 503 with Retry-After and an example', () => {
     for (const [path, item] of Object.entries<any>(doc.paths)) {
       if (HEALTH_PATHS.has(path)) continue
       for (const [method, operation] of Object.entries<any>(item)) {

@@ -60,7 +60,10 @@ describe('one process per PGlite data directory', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  test('a seed, a migration and a second server on a running server’s directory each refuse in one line with exit 1, and its data is intact', async () => {
+  const refusesInOneLine =
+    'a seed, a migration and a second server on a running server’s directory each refuse in ' +
+    'one line with exit 1, and its data is intact'
+  test(refusesInOneLine, async () => {
     dir = mkdtempSync(join(tmpdir(), 'booking-lock-'))
     const first = await startServerProcess(onDir(dir))
     servers.push(first)
@@ -87,7 +90,7 @@ describe('one process per PGlite data directory', () => {
     expect(await venueStatus(again.url, venue)).toBe(200)
   }, 120_000)
 
-  test('a server killed with -9 leaves no lock behind: the next one starts on its data', async () => {
+  test('a server killed with -9 leaves no lock behind: the next starts on its data', async () => {
     dir = mkdtempSync(join(tmpdir(), 'booking-lock-'))
     const killed = await startServerProcess(onDir(dir))
     servers.push(killed)

@@ -36,7 +36,11 @@ const pageHtml = `<!doctype html>
     <div id="swagger-ui"></div>
     <script src="${asset('swagger-ui-bundle.js')}"></script>
     <script>
-      window.ui = SwaggerUIBundle({ dom_id: '#swagger-ui', url: '${OPENAPI_PATH}', deepLinking: true })
+      window.ui = SwaggerUIBundle({
+        dom_id: '#swagger-ui',
+        url: '${OPENAPI_PATH}',
+        deepLinking: true,
+      })
     </script>
   </body>
 </html>

@@ -89,5 +89,7 @@ export const home = createRoute({
   path: '/',
   tags,
   summary: 'Where to start: the reference page, the OpenAPI document, the status page',
-  responses: { 200: { description: 'Links', content: { 'application/json': { schema: HomeSchema } } } },
+  responses: {
+    200: { description: 'Links', content: { 'application/json': { schema: HomeSchema } } },
+  },
 })
