@@ -231,7 +231,9 @@ try {
     date: started.toISOString(),
     command: command(),
     machine: machine(),
-    versions: await versions(root, { pglite: require('@electric-sql/pglite/package.json').version }),
+    versions: await versions(root, {
+      pglite: require('@electric-sql/pglite/package.json').version,
+    }),
     load_average_at_end: loadAverage(),
     limit_mb: LIMIT_MB,
     bookings: Number(opts.bookings),

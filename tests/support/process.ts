@@ -19,6 +19,7 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Record<string, string> = {},
   entry = 'src/index.ts',
+  startTimeoutMs = 60_000,
 ): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-api-'))
   const proc = Bun.spawn([process.execPath, entry], {
@@ -40,7 +41,11 @@ export async function startServerProcess(
   const decoder = new TextDecoder()
   const port = await new Promise<number>((resolve, reject) => {
     const reader = proc.stdout.getReader()
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000)
+    // A server that never gets there is killed, not left running after the test.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      reject(new Error(`server did not start:\n${out}`))
+    }, startTimeoutMs)
     ;(async () => {
       for (;;) {
         const { value, done } = await reader.read()
