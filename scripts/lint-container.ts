@@ -1,7 +1,7 @@
 /**
  * Lints the container files without a Docker engine (none runs on the CI machines):
  * - Dockerfile: dockerfile-utils, the validator behind VS Code's Dockerfile support, every rule an
- *   error; then what the README promises of the image (below).
+ *   error; then what docs/container.md promises of the image (below).
  * - compose.yaml: dclint (the compose-spec schema plus best practices), warnings fail too; then
  *   every variable given to the API is one src/env.ts reads (or Bun's own, BUN_*), so a typo
  *   cannot pass silently.

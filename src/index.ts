@@ -1,6 +1,7 @@
 import { EnvError, runtimeEnvironmentFor, parseEnv } from './env'
 import { isKnownDriverGlitch } from './lib/db-errors'
 import { detectMemoryLimit } from './lib/memory/limit'
+import { describeStartupError } from './lib/startup-error'
 
 // postgres.js 3.4.9 can throw from a socket callback while it reconnects during a database outage
 // (porsager/postgres#1066, #1154): outside any request, so nothing else can catch it. The pool
@@ -39,7 +40,7 @@ try {
   if (error instanceof EnvError) {
     console.error(error.message)
   } else {
-    console.error('start-up failed:', error instanceof Error ? error.message : error)
+    console.error(`start-up failed: ${describeStartupError(error)}`)
   }
   process.exit(1)
 }

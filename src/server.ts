@@ -1,9 +1,10 @@
 import type { App } from './app'
-import { openDatabase } from './db/client'
+import { openDatabase, type Database } from './db/client'
 import { migrate } from './db/migrate'
 import type { Env } from './env'
 import type { Deps } from './lib/context'
 import { createDeps } from './lib/deps'
+import { problemResponse, statusProblem } from './lib/problem'
 import { startPeriodicGc } from './lib/memory/periodic-gc'
 import { uploadLimits } from './lib/uploads/limits'
 import { jsonMaxBytes } from './middleware/body-limit'
@@ -25,29 +26,28 @@ export type AppBuilder = (deps: Deps) => Pick<App, 'fetch'>
  * the real one, and bench/lib/lazy-server.ts a variant that imports some routers on first use.
  */
 export async function startServer(env: Env, buildApp: AppBuilder): Promise<RunningServer> {
-  const database = openDatabase(env)
-  if (env.DB_MIGRATE_ON_START) await migrate(database)
-  const deps = createDeps(env, database)
-  const { logger } = deps
-  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
-    await ensureAdmin(database.db, env.ADMIN_EMAIL, env.ADMIN_PASSWORD)
+  // The port first: a second `npm start` must fail on it before it opens (and locks) a database.
+  const server = listen(env)
+  let database: Database
+  let deps: Deps
+  try {
+    database = openDatabase(env)
+    if (env.DB_MIGRATE_ON_START) await migrate(database)
+    deps = createDeps(env, database)
+    if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
+      await ensureAdmin(database.db, env.ADMIN_EMAIL, env.ADMIN_PASSWORD)
+    }
+  } catch (error) {
+    server.stop(true)
+    throw error
   }
+  const { logger, memory } = deps
   const app = buildApp(deps)
-  const { memory } = deps
   memory.start()
   const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
   const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
+  server.reload({ fetch: app.fetch })
 
-  const server = Bun.serve({
-    port: env.PORT,
-    hostname: env.HOST,
-    fetch: app.fetch,
-    // Bodies are limited by the app itself (per route, with problem answers); Bun's own cap is a
-    // backstop just above the largest of them.
-    maxRequestBodySize:
-      Math.max(jsonMaxBytes(env), uploadLimits(env).maxRequestBytes) + 1024 * 1024,
-    idleTimeout: 30,
-  })
   logger.info(
     {
       limit_bytes: memory.limit.bytes,
@@ -58,7 +58,23 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
     },
     'memory limit',
   )
-  logger.info({ port: server.port, database: database.kind }, 'listening')
+  if (database.kind === 'pglite' && env.NODE_ENV === 'production') {
+    logger.warn(
+      'running on embedded PGlite: one process per DATA_DIR, about 90 MB more RSS idle than on ' +
+        'PostgreSQL; set DATABASE_URL for production (docs/container.md)',
+    )
+  }
+  const base = publicUrl(env.HOST, server.port ?? env.PORT)
+  logger.info(
+    {
+      port: server.port,
+      database: database.kind,
+      api: `${base}/api`,
+      docs: `${base}/api/docs`,
+      status: `${base}/status`,
+    },
+    'listening',
+  )
 
   let stopping: Promise<void> | undefined
   const stop = () =>
@@ -80,4 +96,35 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
     })())
 
   return { deps, server, stop }
+}
+
+/**
+ * Binds the port at once, answering 503 + Retry-After until the app is ready (the database is
+ * opened and migrated meanwhile); the app's own handler replaces it through `server.reload`.
+ */
+function listen(env: Env) {
+  try {
+    return Bun.serve({
+      port: env.PORT,
+      hostname: env.HOST,
+      fetch: () =>
+        problemResponse(statusProblem(503, 'the service is starting'), { 'Retry-After': '1' }),
+      // Bodies are limited by the app itself (per route, with problem answers); Bun's own cap is
+      // a backstop just above the largest of them.
+      maxRequestBodySize:
+        Math.max(jsonMaxBytes(env), uploadLimits(env).maxRequestBytes) + 1024 * 1024,
+      idleTimeout: 30,
+    })
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EADDRINUSE') throw error
+    throw Object.assign(new Error(`port ${env.PORT} on ${env.HOST} is already in use`), {
+      code: 'EADDRINUSE',
+    })
+  }
+}
+
+/** The address to print for people: a wildcard bind is reached through localhost. */
+function publicUrl(host: string, port: number) {
+  if (host === '0.0.0.0' || host === '::') return `http://localhost:${port}`
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }

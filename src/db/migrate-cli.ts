@@ -1,4 +1,5 @@
 import { EnvError, parseEnv } from '../env'
+import { describeStartupError } from '../lib/startup-error'
 import { openDatabase } from './client'
 import { migrate } from './migrate'
 
@@ -11,6 +12,8 @@ try {
     await database.close()
   }
 } catch (error) {
-  console.error(error instanceof EnvError ? error.message : `migration failed: ${(error as Error).message}`)
+  console.error(
+    error instanceof EnvError ? error.message : `migration failed: ${describeStartupError(error)}`,
+  )
   process.exit(1)
 }

@@ -2,6 +2,7 @@ import { SingleBar, Presets } from 'cli-progress'
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { EnvError, parseEnv } from '../env'
+import { describeStartupError } from '../lib/startup-error'
 import { openDatabase, queryRows } from './client'
 import { migrate } from './migrate'
 import { insertBulkBookings } from './seed/bulk-bookings'
@@ -22,16 +23,20 @@ if (!Number.isInteger(bookingCount) || bookingCount < 0 || !Number.isInteger(use
 }
 
 let env
+let database
 try {
   env = parseEnv()
+  // Bulk inserts of a million rows take longer than a request's query budget.
+  database = openDatabase({ ...env, DB_QUERY_TIMEOUT_MS: 0 })
+  await migrate(database)
 } catch (error) {
-  console.error(error instanceof EnvError ? error.message : error)
+  console.error(
+    error instanceof EnvError ? error.message : `seed failed: ${describeStartupError(error)}`,
+  )
+  await database?.close()
   process.exit(1)
 }
-// Bulk inserts of a million rows take longer than a request's query budget.
-const database = openDatabase({ ...env, DB_QUERY_TIMEOUT_MS: 0 })
 try {
-  await migrate(database)
   const demo = await upsertDemoData(database.db, { users: userCount, bookings: bookingCount })
   // New slots start after the last seeded booking ends, so seeding again only adds.
   const [last] = await queryRows<{ last: string | null }>(

@@ -15,7 +15,7 @@ export interface Deps {
   database: Database
   logger: Logger
   startedAt: number
-  /** JWT_SECRET, or a random one per process outside production (tokens then die on restart). */
+  /** JWT_SECRET; in development one kept in DATA_DIR, in tests a random one per process. */
   jwtSecret: string
   /** Limits on password checks and registrations (lib/auth-throttle.ts). */
   authThrottle: AuthThrottle

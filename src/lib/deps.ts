@@ -9,6 +9,7 @@ import { createCache } from './cache/cache'
 import { memoryStore } from './cache/memory-store'
 import { redisStore } from './cache/redis-store'
 import type { Deps } from './context'
+import { developmentSecret } from './development-secret'
 import { createLogger } from './logger'
 import { BodyBudget, bodyBudgetBytes } from './memory/body-budget'
 import { detectMemoryLimit } from './memory/limit'
@@ -21,7 +22,14 @@ import { redisAttemptCounter } from './redis-attempt-counter'
 export function createDeps(env: Env, database: Database, overrides: Partial<Deps> = {}): Deps {
   const logger = overrides.logger ?? createLogger(env.LOG_LEVEL)
   let jwtSecret = env.JWT_SECRET
-  if (!jwtSecret) {
+  if (!jwtSecret && env.NODE_ENV === 'development') {
+    const kept = developmentSecret(env.DATA_DIR)
+    jwtSecret = kept.secret
+    logger.warn(
+      { path: kept.path },
+      'JWT_SECRET is not set: signing tokens with the development secret kept here',
+    )
+  } else if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex')
     logger.warn('JWT_SECRET is not set: using a random secret, tokens end with this process')
   }

@@ -36,4 +36,46 @@ export const adminErrors = {
   403: problem('The caller is not an administrator'),
 }
 
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer' as const, minimum: 1 },
+  },
+}
+
+/** A refusal the client should retry after `Retry-After` seconds (429, 503), with an example. */
+export const retryProblem = (description: string, example: Record<string, unknown>) => ({
+  description,
+  headers: retryAfter,
+  content: { 'application/problem+json': { schema: ProblemSchema, example } },
+})
+
+/**
+ * The memory guard's refusal, which any route but the health probes can answer (src/middleware/
+ * memory-guard.ts); src/routes/docs/openapi-document.ts adds it where a route declares no 503.
+ */
+export const shedResponse = retryProblem(
+  'Shed: the server is low on memory or at MAX_IN_FLIGHT; retry after Retry-After seconds',
+  {
+    type: 'urn:problem:overloaded',
+    title: 'Service Unavailable',
+    status: 503,
+    detail: 'The server is low on memory and is refusing heavy requests; try again shortly.',
+    reason: 'memory_high',
+  },
+)
+
+/** The optional header that makes a create safe to retry (src/lib/idempotency.ts). */
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        'Makes the request safe to retry: 1 to 255 visible ASCII characters, unique per attempt ' +
+        '(a UUID). A repeat with the same body replays the first answer; another body is 422.',
+      example: '3f0c9a5e-8d1b-4c52-9a7e-2b61f0d4c8aa',
+    }),
+})
+
 export const notModified = { 304: { description: 'Not modified (matches If-None-Match)' } }

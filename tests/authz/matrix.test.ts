@@ -23,6 +23,8 @@ const publicRoutes = new Set([
   'GET /metrics',
   'GET /api/openapi.json',
   'GET /api/docs',
+  'GET /api/docs/assets/{file}',
+  'GET /',
   'POST /api/auth/register',
   'POST /api/auth/login',
   'GET /api/venues',

@@ -31,11 +31,9 @@ let server: ServerProcess | undefined
 beforeAll(async () => {
   if (!group) return
   bundle = await buildScratchBundle('hostile')
-  server = await startServerProcess(
-    { MEMORY_CHECK_INTERVAL_MS: '250' },
-    bundle.entry,
-    group.launcher,
-  )
+  server = await startServerProcess({ MEMORY_CHECK_INTERVAL_MS: '250' }, bundle.entry, {
+    launcher: group.launcher,
+  })
 }, 120_000)
 
 afterAll(async () => {

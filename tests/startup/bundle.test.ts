@@ -38,6 +38,10 @@ describe('the bundle the image runs', () => {
     expect(document.status).toBe(200)
     expect(((await document.json()) as { openapi: string }).openapi).toStartWith('3.1')
     expect((await fetch(`${server.url}/api/docs`)).status).toBe(200)
+    // Swagger UI's files come from node_modules beside the bundle, as in the image.
+    const swagger = await fetch(`${server.url}/api/docs/assets/swagger-ui-bundle.js`)
+    expect(swagger.status).toBe(200)
+    expect(await swagger.text()).toContain('SwaggerUIBundle')
   })
 
   test('answers bad input with a problem, as the sources do', async () => {

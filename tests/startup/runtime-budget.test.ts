@@ -39,7 +39,10 @@ describe('the runtime is set for the memory limit', () => {
   })
 
   test('a server with MEMORY_LIMIT_MB runs as the same process, its runtime set', async () => {
-    const server = await startServerProcess({ MEMORY_LIMIT_MB: '128' })
+    // Interpreted (JIT off below 256 MB), PGlite's first start on a busy machine takes minutes.
+    const server = await startServerProcess({ MEMORY_LIMIT_MB: '128' }, 'src/index.ts', {
+      startTimeoutMs: 240_000,
+    })
     try {
       // The pid Bun.spawn returned is the one serving: re-executed in place, not a child.
       const environment = environmentOf(server.proc.pid)
@@ -55,7 +58,7 @@ describe('the runtime is set for the memory limit', () => {
     } finally {
       server.cleanup()
     }
-  }, 90_000)
+  }, 300_000)
 
   test.skipIf(detectMemoryLimit().source !== 'system')(
     'without a limit below the machine the heap is paced for 128 MB and FTL stays on',

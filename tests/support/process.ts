@@ -20,7 +20,7 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Record<string, string> = {},
   entry = 'src/index.ts',
-  launcher: string[] = [],
+  { launcher = [], startTimeoutMs = 60_000 }: { launcher?: string[]; startTimeoutMs?: number } = {},
 ): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-api-'))
   const proc = Bun.spawn([...launcher, process.execPath, entry], {
@@ -46,7 +46,11 @@ export async function startServerProcess(
   }
   const listening = new Promise<number>((resolve, reject) => {
     const reader = proc.stdout.getReader()
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000)
+    // A server that never gets there is killed, not left running after the test.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL')
+      reject(new Error(`server did not start:\n${out}`))
+    }, startTimeoutMs)
     ;(async () => {
       for (;;) {
         const { value, done } = await reader.read()

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../../middleware/auth'
-import { json, problem } from '../../lib/openapi-schemas'
+import { json, problem, retryProblem } from '../../lib/openapi-schemas'
 import {
   AuthResult,
   LoginBody,
@@ -18,6 +18,14 @@ const body = <T extends typeof RegisterBody | typeof LoginBody | typeof Password
   content: { 'application/json': { schema } },
 })
 
+const hashQueueFull = retryProblem('Too many password checks waiting; see Retry-After', {
+  type: 'urn:problem:overloaded',
+  title: 'Service Unavailable',
+  status: 503,
+  detail: 'The server is handling as many requests as it can; try again shortly.',
+  reason: 'in_flight',
+})
+
 export const register = createRoute({
   method: 'post',
   path: '/api/auth/register',
@@ -31,8 +39,13 @@ export const register = createRoute({
   responses: {
     202: json(RegistrationAccepted, 'Registration accepted'),
     400: problem('Invalid fields'),
-    429: problem('Too many registrations from this address; see Retry-After'),
-    503: problem('Too many password checks waiting; see Retry-After'),
+    429: retryProblem('Too many registrations from this address; see Retry-After', {
+      type: 'urn:problem:rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Too many registrations from this address; try again later.',
+    }),
+    503: hashQueueFull,
   },
 })
 
@@ -46,8 +59,13 @@ export const login = createRoute({
     200: json(AuthResult, 'Logged in'),
     400: problem('Invalid fields'),
     401: problem('Wrong email or password'),
-    429: problem('Too many attempts from this address or on this account; see Retry-After'),
-    503: problem('Too many password checks waiting; see Retry-After'),
+    429: retryProblem('Too many attempts from this address or on this account; see Retry-After', {
+      type: 'urn:problem:rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Too many failed attempts; try again later.',
+    }),
+    503: hashQueueFull,
   },
 })
 
@@ -90,6 +108,12 @@ export const password = createRoute({
     400: problem('Invalid fields'),
     401: problem('Missing or invalid token'),
     403: problem('The current password is wrong'),
-    503: problem('Too many password checks waiting; see Retry-After'),
+    429: retryProblem('Too many wrong current passwords; see Retry-After', {
+      type: 'urn:problem:rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'Too many failed attempts; try again later.',
+    }),
+    503: hashQueueFull,
   },
 })

@@ -1,6 +1,12 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../../middleware/auth'
-import { json, jsonBody, problem, userErrors } from '../../lib/openapi-schemas'
+import {
+  IdempotencyHeaders,
+  json,
+  jsonBody,
+  problem,
+  userErrors,
+} from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
 import { BookingCreate, BookingSchema, OwnBookingsQuery } from './bookings.schemas'
@@ -55,7 +61,7 @@ export const create = createRoute({
   description:
     'A new booking is confirmed at once. Send an `Idempotency-Key` header to make retries safe: ' +
     'the same key and body replay the first answer; the same key with another body is 422.',
-  request: { body: jsonBody(BookingCreate) },
+  request: { headers: IdempotencyHeaders, body: jsonBody(BookingCreate) },
   responses: {
     201: json(BookingSchema, 'Booked'),
     400: problem(

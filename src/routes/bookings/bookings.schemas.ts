@@ -130,6 +130,13 @@ export const BookingCreate = z
       'hours and may not start before the current minute. Each item_id appears at most once. ' +
       'The price is the venue hourly_price_cents pro rata for the minutes (rounded half up) plus ' +
       'quantity x price_cents of each item, a flat price per booking.',
+    example: {
+      venue_id: 1,
+      start_datetime: '2031-05-01T18:00:00+02:00',
+      end_datetime: '2031-05-01T19:30:00+02:00',
+      items: [{ item_id: 1, quantity: 2 }],
+      notes: 'Two rackets, please',
+    },
   })
 
 export type BookingCreate = z.infer<typeof BookingCreate>

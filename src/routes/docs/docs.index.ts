@@ -20,10 +20,12 @@ export function withDocs<S extends Schema>(app: OpenAPIHono<AppEnv, S>) {
     bearerFormat: 'JWT',
     description: 'The `token` answered by POST /api/auth/login',
   })
-  // The handlers and the reference page (Swagger UI's HTML) load on their first request.
+  // The handlers, the reference page and its assets' paths load on their first request.
   const handlers = () => import('./docs.handlers')
   const rendered = documentRenderer(app)
   return app
     .openapi(routes.document, lazyHandler(() => handlers().then((m) => m.getDocument(rendered))))
     .openapi(routes.page, lazyHandler(() => handlers().then((m) => m.getPage)))
+    .openapi(routes.asset, lazyHandler(() => handlers().then((m) => m.getAsset)))
+    .openapi(routes.home, lazyHandler(() => handlers().then((m) => m.getHome)))
 }

@@ -1,10 +1,15 @@
 import { createRoute } from '@hono/zod-openapi'
 import { requireUser } from '../../middleware/auth'
-import { json, jsonBody, problem, userErrors } from '../../lib/openapi-schemas'
+import {
+  IdempotencyHeaders,
+  json,
+  jsonBody,
+  problem,
+  userErrors,
+} from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
 import {
-  IdempotencyHeaders,
   RackOrderCreate,
   RackOrderQuery,
   RackOrderSchema,

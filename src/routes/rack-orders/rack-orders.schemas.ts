@@ -84,13 +84,3 @@ export const RackOrderStatusUpdate = z
       'pending -> paid or cancelled; paid -> fulfilled or cancelled. Setting the current status ' +
       'again changes nothing; any other change is 409. Cancelling puts the stock back.',
   })
-
-export const IdempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .openapi({
-      description:
-        'Makes the request safe to retry: a repeat with the same body replays the first answer',
-    }),
-})
