@@ -79,11 +79,14 @@ describe.skipIf(!usingPostgres)(NOT_ON_PGLITE, () => {
     deps = createDeps(env, database, { logger: createLogger('silent') })
     app = buildApp(deps)
     const email = `partition-${uniq()}@example.com`
-    const res = await app.request(
+    const password = 'a long password'
+    const registered = await app.request(
       '/api/auth/register',
-      jsonInit('POST', { email, password: 'a long password', name: 'Partition' }),
+      jsonInit('POST', { email, password, name: 'Partition' }),
     )
-    expect(res.status).toBe(201)
+    expect(registered.status).toBe(202)
+    const res = await app.request('/api/auth/login', jsonInit('POST', { email, password }))
+    expect(res.status).toBe(200)
     const body = await readJson(res)
     userId = body.user.id
     auth = { Authorization: `Bearer ${body.token}` }

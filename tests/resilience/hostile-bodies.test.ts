@@ -84,17 +84,17 @@ describe.skipIf(unavailable !== undefined)('hostile bodies in a 128 MB memory cg
   test(name, async () => {
     const base = server!.url
     const email = `${tag}-${crypto.randomUUID()}@example.com`
-    const registered = await fetch(`${base}/api/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email,
-        password: 'a long enough password',
-        name: 'Hostile',
-      }),
-    })
-    expect(registered.status).toBe(201)
-    const { token } = (await registered.json()) as { token: string }
+    const password = 'a long enough password'
+    const post = (path: string, body: object) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    expect((await post('/api/auth/register', { email, password, name: 'Hostile' })).status).toBe(202)
+    const loggedIn = await post('/api/auth/login', { email, password })
+    expect(loggedIn.status).toBe(200)
+    const { token } = (await loggedIn.json()) as { token: string }
     const auth = { Authorization: `Bearer ${token}` }
     const json = { 'content-type': 'application/json' }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { api } from '../../resilience/lib/api'
 import { trickle } from '../../resilience/lib/load'
 import { stopServer } from '../../resilience/lib/server'
-import { ADMIN, adminEnv } from '../../resilience/lib/world'
+import { ADMIN, adminEnv, registerUser } from '../../resilience/lib/world'
 import { venues } from '../../src/db/schema'
 import { testApp, uniq, usingPostgres } from '../support/app'
 import { startServerProcess } from '../support/process'
@@ -90,10 +90,8 @@ describe('SIGTERM while a booking body is still arriving', () => {
         json: { name: `Late hall ${tag}`, capacity: 4, hourly_price_cents: 1200 },
       })
       created.venueIds.push(venue.id)
-      const user = await client.must(201, 'POST', '/api/auth/register', {
-        json: { email: `${tag}@example.com`, password: 'a long enough password', name: 'Late' },
-      })
-      created.userIds.push(user.user.id)
+      const user = await registerUser(client, tag)
+      created.userIds.push(user.id)
       userToken = user.token
       const day = Math.floor(Date.now() / 86_400_000 + 400 + Math.random() * 10_000) * 86_400_000
       const booking = (hour: number) =>
