@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm'
-import { items, regularPrograms, venues } from '../../src/db/schema'
+import { items, regularPrograms, venueBookingRules, venues } from '../../src/db/schema'
+import type { BookingRules } from '../../src/services/venues/booking-rules'
 import { uniq, type TestApp } from '../support/app'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 
@@ -19,6 +20,24 @@ interface ItemFields {
   priceCents?: number
   stock?: number
   isActive?: boolean
+}
+
+const allDay = { open: '00:00', close: '24:00' }
+
+/**
+ * The rules of the venues these fixtures make: open around the clock, any whole minute, up to a
+ * day, years ahead, cancellable until the start. Tests of other behaviour book whatever slot they
+ * need; tests of the rules themselves set a venue's rules through the admin route.
+ */
+export const aroundTheClock: BookingRules = {
+  openingHours: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [allDay]])),
+  slotMinutes: 1,
+  minMinutes: 1,
+  maxMinutes: 24 * 60,
+  bufferMinutes: 0,
+  leadTimeMinutes: 0,
+  maxAdvanceDays: 3650,
+  cancelCutoffMinutes: 0,
 }
 
 /** Everything one test file made, removed again in foreign-key order. */
@@ -48,6 +67,9 @@ export function fixtures(t: () => TestApp) {
         })
         .returning({ id: venues.id })
       made.venues.push(row!.id)
+      await t()
+        .database.db.insert(venueBookingRules)
+        .values({ venueId: row!.id, ...aroundTheClock })
       return row!.id
     },
 
@@ -63,6 +85,9 @@ export function fixtures(t: () => TestApp) {
         )
         .returning({ id: venues.id })
       made.venues.push(...rows.map((r) => r.id))
+      await t()
+        .database.db.insert(venueBookingRules)
+        .values(rows.map((r) => ({ venueId: r.id, ...aroundTheClock })))
       return rows.map((r) => r.id)
     },
 
