@@ -26,7 +26,9 @@ const hash = (expr: string) => sql.raw(`abs(hashtextextended((${expr})::text, 42
  */
 export async function insertBulkBookings(db: Db, options: BulkBookingsOptions): Promise<number> {
   const { count, userIds, venueIds, rentalItemIds = [], startAt } = options
-  const batchSize = options.batchSize ?? 50_000
+  // Each booking also writes its occupancy (a trigger, with its foreign-key checks): smaller batches
+  // keep every statement well inside the statement timeout.
+  const batchSize = options.batchSize ?? 10_000
   if (userIds.length === 0 || venueIds.length === 0) throw new Error('users and venues are needed')
   const v = venueIds.length
   const now = new Date().toISOString()

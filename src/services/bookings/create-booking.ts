@@ -100,7 +100,10 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
     })
   } catch (error) {
     if (sqlState(error) === '23P01') {
-      throw await overlapConflict(db, input, venue?.rules.bufferMinutes ?? 0, input.userId)
+      throw await overlapConflict(db, input, venue?.rules.bufferMinutes ?? 0, {
+        id: input.userId,
+        admin: false,
+      })
     }
     throw error
   }
@@ -109,13 +112,13 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
 /**
  * The 409 for a slot the occupancy EXCLUDE constraint refused. It says when the venue is taken
  * and by what (a booking or a program session), which the caller needs to pick another slot;
- * whose booking is in the way only to that booking's owner.
+ * whose booking is in the way only to that booking's owner or an admin.
  */
 export async function overlapConflict(
   db: Db,
   slot: { venueId: number; start: Date; end: Date },
   bufferMinutes: number,
-  viewerId: number,
+  viewer: { id: number; admin: boolean },
   except?: number,
 ): Promise<Problem> {
   const rows = await occupanciesBlocking(
@@ -131,7 +134,7 @@ export async function overlapConflict(
       type: 'slot-taken',
     })
   }
-  const conflict = describeConflict(other, { id: viewerId, admin: false })
+  const conflict = describeConflict(other, viewer)
   const what = other.source === 'program_session' ? 'a program session' : 'a booking'
   return new Problem(
     409,
