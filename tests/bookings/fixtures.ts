@@ -160,3 +160,33 @@ export const post = (t: TestApp, user: TestUser, path: string) =>
 
 export const patch = (t: TestApp, user: TestUser, path: string, body: unknown) =>
   t.app.request(path, jsonInit('PATCH', body, user.auth))
+
+/** The default rules as the admin route writes them; tests override what they exercise. */
+export const defaultRulesBody = {
+  opening_hours: Object.fromEntries(
+    ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '08:00', close: '22:00' }]]),
+  ),
+  slot_minutes: 30,
+  min_minutes: 30,
+  max_minutes: 240,
+  buffer_minutes: 0,
+  lead_time_minutes: 60,
+  max_advance_days: 180,
+  cancel_cutoff_minutes: 1440,
+}
+
+export const putRules = (t: TestApp, admin: TestUser, venueId: number, over: object = {}) =>
+  t.app.request(
+    `/api/admin/venues/${venueId}/rules`,
+    jsonInit('PUT', { ...defaultRulesBody, ...over }, admin.auth),
+  )
+
+/** The UTC calendar date `days` from today, YYYY-MM-DD. */
+export const dateAhead = (days: number) =>
+  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+
+/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
+export const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() || 7
+
+/** An instant on a UTC date at HH:MM, as the API writes it. */
+export const utcAt = (date: string, time: string) => `${date}T${time}:00.000Z`

@@ -156,7 +156,8 @@ export async function updateProgram(
     })
     if (errors.length > 0) throw badRequest('The program has no valid schedule.', errors)
     if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
-    plan = { ...current, name: '', capacity: 0, priceCents: 0, ...input, at: new Date() }
+    const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+    plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }
     // The trigger re-materializes the sessions still ahead; an overlap fails the whole change.
     await tx
       .update(regularPrograms)

@@ -52,8 +52,8 @@ export async function sessionConflict(
                             s.starts_at + make_interval(mins => ${plan.durationMinutes + buffer}),
                             '[)')
           left join bookings b on b.id = o.booking_id
-         where s.starts_at >= ${(since ?? new Date(-8.64e15)).toISOString()}::timestamptz
-           and o.program_id is distinct from ${programId}::bigint
+         where s.starts_at >= ${since ? since.toISOString() : '-infinity'}::timestamptz
+           and coalesce(o.program_id, 0) <> coalesce(${programId}::bigint, -1)
          order by o.starts_at
          limit ${MAX_NAMED}`,
   )
