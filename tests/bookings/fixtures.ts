@@ -50,6 +50,9 @@ export function fixtures(t: () => TestApp) {
   }
 
   return {
+    /** Rows made elsewhere (through the admin API) that cleanup should remove too. */
+    track: { venue: (id: number) => void made.venues.push(id) },
+
     async user(role: 'user' | 'admin' = 'user'): Promise<TestUser> {
       const user = await makeUser(t(), role)
       made.users.push(user.id)
