@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
 import { sqlState } from '../../lib/db-errors'
-import { Problem, notFound } from '../../lib/problem'
+import { Problem, badRequest, notFound } from '../../lib/problem'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, bookingItemColumns } from './booking-columns'
 import { bookingTotal, overlapConflict, unbookable, type CreatedBooking } from './create-booking'
@@ -49,6 +49,11 @@ export async function rescheduleBooking(
       const venue = (await venueRules(tx, current.venueId))!
       const start = change.start ?? current.startDatetime
       const end = change.end ?? current.endDatetime
+      if (end <= start) {
+        throw badRequest('The booking would end before it starts.', [
+          { path: change.end ? 'end_datetime' : 'start_datetime', message: 'must leave end after start' },
+        ])
+      }
       slot = { venueId: current.venueId, start, end, buffer: venue.rules.bufferMinutes }
       const moved =
         start.getTime() !== current.startDatetime.getTime() ||
