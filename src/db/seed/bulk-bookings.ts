@@ -28,7 +28,7 @@ export async function insertBulkBookings(db: Db, options: BulkBookingsOptions): 
   const { count, userIds, venueIds, rentalItemIds = [], startAt } = options
   // Each booking also writes its occupancy (a trigger, with its foreign-key checks): smaller batches
   // keep every statement well inside the statement timeout.
-  const batchSize = options.batchSize ?? 10_000
+  const batchSize = options.batchSize ?? 2_500
   if (userIds.length === 0 || venueIds.length === 0) throw new Error('users and venues are needed')
   const v = venueIds.length
   const now = new Date().toISOString()
