@@ -50,7 +50,12 @@ await db.insert(venueBookingRules).values({
 // 90-minute slots back to back from tomorrow, each booking 60 or 90 minutes: a venue busy
 // every hour of the day for about a year, with half-hour gaps between some bookings.
 const startAt = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000)
-await insertBulkBookings(db, { count: BOOKINGS, userIds: [user!.id], venueIds: [venue!.id], startAt })
+await insertBulkBookings(db, {
+  count: BOOKINGS,
+  userIds: [user!.id],
+  venueIds: [venue!.id],
+  startAt,
+})
 await db.execute(sql`analyze venue_occupancies`)
 
 const from = new Date(startAt.getTime() + 30 * 86_400_000).toISOString().slice(0, 10)
@@ -71,7 +76,8 @@ for (let i = 0; i < RUNS + 20; i++) {
   slots = body.slots.length
 }
 timings.sort((a, b) => a - b)
-const pct = (p: number) => timings[Math.min(timings.length - 1, Math.floor(p * timings.length))]!.toFixed(2)
+const pct = (p: number) =>
+  timings[Math.min(timings.length - 1, Math.floor(p * timings.length))]!.toFixed(2)
 const perAnswer = database.kind === 'postgres' ? (statements / (RUNS + 20)).toFixed(1) : 'n/a'
 
 await db.execute(sql`delete from bookings where venue_id = ${venue!.id}`)

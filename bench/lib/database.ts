@@ -85,7 +85,9 @@ export async function describeBenchDatabase(url = BENCH_DATABASE_URL) {
     // Write benchmarks book hour after hour, around the clock and years ahead: that venue takes
     // such bookings (its own booking rules), the others keep the defaults.
     const allDay = JSON.stringify(
-      Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]])),
+      Object.fromEntries(
+        ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
+      ),
     )
     await db`
       insert into venue_booking_rules (venue_id, opening_hours, slot_minutes, min_minutes,

@@ -42,14 +42,27 @@ const slot = (venue: number, from: string, to: string, date = day) => ({
 
 describe('booking rules per venue', () => {
   test('a venue without rules answers the defaults; an admin replaces them whole', async () => {
-    const res = await t.app.request('/api/admin/venues', jsonInit('POST', { name: 'Rules hall', capacity: 4, hourly_price_cents: 1000 }, admin.auth))
+    const res = await t.app.request(
+      '/api/admin/venues',
+      jsonInit('POST', { name: 'Rules hall', capacity: 4, hourly_price_cents: 1000 }, admin.auth),
+    )
     const venue = (await readJson(res)).id
     f.track.venue(venue)
     const path = `/api/admin/venues/${venue}/rules`
     const before = await readJson(await t.app.request(path, { headers: admin.auth }))
-    expect(before).toEqual({ venue_id: venue, timezone: 'UTC', is_default: true, ...defaultRulesBody })
+    expect(before).toEqual({
+      venue_id: venue,
+      timezone: 'UTC',
+      is_default: true,
+      ...defaultRulesBody,
+    })
 
-    const weekend = { '6': [{ open: '10:00', close: '14:00' }, { open: '16:00', close: '24:00' }] }
+    const weekend = {
+      '6': [
+        { open: '10:00', close: '14:00' },
+        { open: '16:00', close: '24:00' },
+      ],
+    }
     const put = await putRules(t, admin, venue, { opening_hours: weekend, buffer_minutes: 10 })
     expect(put.status).toBe(200)
     const after = await readJson(await t.app.request(path, { headers: admin.auth }))
@@ -63,7 +76,14 @@ describe('booking rules per venue', () => {
       [{ opening_hours: { '8': [] } }, 'opening_hours'],
       [{ opening_hours: { '1': [{ open: '9:00', close: '10:00' }] } }, 'opening_hours.1.0.open'],
       [
-        { opening_hours: { '2': [{ open: '08:00', close: '12:00' }, { open: '11:00', close: '13:00' }] } },
+        {
+          opening_hours: {
+            '2': [
+              { open: '08:00', close: '12:00' },
+              { open: '11:00', close: '13:00' },
+            ],
+          },
+        },
         'opening_hours.2',
       ],
       [{ min_minutes: 60, max_minutes: 30 }, 'max_minutes'],
@@ -82,7 +102,14 @@ describe('booking rules per venue', () => {
     const venue = await defaultVenue()
     const soon = new Date(Math.ceil((Date.now() + 30 * 60_000) / 1_800_000) * 1_800_000)
     const cases: [Record<string, unknown>, string][] = [
-      [{ venue_id: venue, start_datetime: soon.toISOString(), end_datetime: new Date(soon.getTime() + 3_600_000).toISOString() }, 'lead_time'],
+      [
+        {
+          venue_id: venue,
+          start_datetime: soon.toISOString(),
+          end_datetime: new Date(soon.getTime() + 3_600_000).toISOString(),
+        },
+        'lead_time',
+      ],
       [slot(venue, '10:00', '11:00', dateAhead(200)), 'max_advance'],
       [slot(venue, '10:00', '10:07'), 'min_duration'],
       [slot(venue, '10:00', '15:00'), 'max_duration'],
@@ -95,15 +122,28 @@ describe('booking rules per venue', () => {
       const res = await book(t, user, body)
       expect(res.headers.get('content-type')).toBe('application/problem+json')
       const problem = await readJson(res)
-      expect({ rule, status: res.status, named: problem.rule }).toEqual({ rule, status: 422, named: rule })
+      expect({ rule, status: res.status, named: problem.rule }).toEqual({
+        rule,
+        status: 422,
+        named: rule,
+      })
     }
-    const own = await readJson(await t.app.request('/api/bookings?page_size=100', { headers: user.auth }))
+    const own = await readJson(
+      await t.app.request('/api/bookings?page_size=100', { headers: user.auth }),
+    )
     expect(own.items.filter((b: { venue_id: number }) => b.venue_id === venue)).toEqual([])
     expect((await book(t, user, slot(venue, '10:00', '11:30'))).status).toBe(201)
   })
 
   test('opening hours are in the venue time zone', async () => {
-    const res = await t.app.request('/api/admin/venues', jsonInit('POST', { name: 'Tokyo dojo', capacity: 4, hourly_price_cents: 1000, timezone: 'Asia/Tokyo' }, admin.auth))
+    const res = await t.app.request(
+      '/api/admin/venues',
+      jsonInit(
+        'POST',
+        { name: 'Tokyo dojo', capacity: 4, hourly_price_cents: 1000, timezone: 'Asia/Tokyo' },
+        admin.auth,
+      ),
+    )
     const venue = (await readJson(res)).id
     f.track.venue(venue)
     await putRules(t, admin, venue)
@@ -195,10 +235,16 @@ describe('admin status changes follow a state machine', () => {
     await post(t, user, `/api/bookings/${first.id}/cancel`)
     const taker = await book(t, user, slot(venue, '12:30', '13:30'))
     expect(taker.status).toBe(201)
-    const revived = await patch(t, admin, `/api/admin/bookings/${first.id}`, { status: 'confirmed' })
+    const revived = await patch(t, admin, `/api/admin/bookings/${first.id}`, {
+      status: 'confirmed',
+    })
     expect(revived.status).toBe(409)
-    expect((await readJson(revived)).conflict).toMatchObject({ booking_id: (await readJson(taker)).id })
-    const still = await readJson(await t.app.request(`/api/bookings/${first.id}`, { headers: user.auth }))
+    expect((await readJson(revived)).conflict).toMatchObject({
+      booking_id: (await readJson(taker)).id,
+    })
+    const still = await readJson(
+      await t.app.request(`/api/bookings/${first.id}`, { headers: user.auth }),
+    )
     expect(still.status).toBe('cancelled')
   })
 
@@ -206,11 +252,21 @@ describe('admin status changes follow a state machine', () => {
     const venue = await f.venue()
     const other = await f.venue()
     const item = await f.item({ stock: 1 })
-    const first = await readJson(await book(t, user, { ...slot(venue, '15:00', '16:00'), items: [{ item_id: item, quantity: 1 }] }))
+    const first = await readJson(
+      await book(t, user, {
+        ...slot(venue, '15:00', '16:00'),
+        items: [{ item_id: item, quantity: 1 }],
+      }),
+    )
     await post(t, user, `/api/bookings/${first.id}/cancel`)
-    const elsewhere = await book(t, user, { ...slot(other, '15:00', '16:00'), items: [{ item_id: item, quantity: 1 }] })
+    const elsewhere = await book(t, user, {
+      ...slot(other, '15:00', '16:00'),
+      items: [{ item_id: item, quantity: 1 }],
+    })
     expect(elsewhere.status).toBe(201)
-    const revived = await patch(t, admin, `/api/admin/bookings/${first.id}`, { status: 'confirmed' })
+    const revived = await patch(t, admin, `/api/admin/bookings/${first.id}`, {
+      status: 'confirmed',
+    })
     expect(revived.status).toBe(409)
     expect((await readJson(revived)).type).toBe('urn:problem:insufficient-stock')
   })

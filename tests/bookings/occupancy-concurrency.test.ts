@@ -19,7 +19,10 @@ beforeAll(async () => {
   t = await testApp()
   if (!usingPostgres) return
   server = serve(t)
-  ;[admin, ...users] = await Promise.all([f.user('admin'), ...Array.from({ length: 4 }, () => f.user())])
+  ;[admin, ...users] = await Promise.all([
+    f.user('admin'),
+    ...Array.from({ length: 4 }, () => f.user()),
+  ])
 })
 afterAll(async () => {
   server?.stop()

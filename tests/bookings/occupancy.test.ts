@@ -145,9 +145,17 @@ describe('one occupancy model', () => {
     const path = `/api/admin/programs/${program.id}`
     const moved = await t.app.request(path, jsonInit('PATCH', { start_time: '12:00' }, admin.auth))
     expect(moved.status).toBe(200)
-    const old = { venue_id: venue, start_datetime: utcAt(day, '07:00'), end_datetime: utcAt(day, '08:00') }
+    const old = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '07:00'),
+      end_datetime: utcAt(day, '08:00'),
+    }
     expect((await book(t, user, old)).status).toBe(201)
-    const noon = { venue_id: venue, start_datetime: utcAt(day, '12:00'), end_datetime: utcAt(day, '12:30') }
+    const noon = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '12:00'),
+      end_datetime: utcAt(day, '12:30'),
+    }
     expect((await book(t, user, noon)).status).toBe(409)
     await t.app.request(path, { method: 'DELETE', headers: admin.auth })
     expect((await book(t, user, noon)).status).toBe(201)
@@ -183,15 +191,31 @@ describe('one occupancy model', () => {
       slot_minutes: 15,
     })
     expect(rules.status).toBe(200)
-    const first = { venue_id: venue, start_datetime: utcAt(day, '10:00'), end_datetime: utcAt(day, '11:00') }
+    const first = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '10:00'),
+      end_datetime: utcAt(day, '11:00'),
+    }
     expect((await book(t, user, first)).status).toBe(201)
-    const touching = { venue_id: venue, start_datetime: utcAt(day, '11:00'), end_datetime: utcAt(day, '12:00') }
+    const touching = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '11:00'),
+      end_datetime: utcAt(day, '12:00'),
+    }
     const res = await book(t, user, touching)
     expect(res.status).toBe(409)
     expect((await readJson(res)).detail).toContain('15-minute gap')
-    const before = { venue_id: venue, start_datetime: utcAt(day, '09:00'), end_datetime: utcAt(day, '10:00') }
+    const before = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '09:00'),
+      end_datetime: utcAt(day, '10:00'),
+    }
     expect((await book(t, user, before)).status).toBe(409)
-    const later = { venue_id: venue, start_datetime: utcAt(day, '11:15'), end_datetime: utcAt(day, '12:00') }
+    const later = {
+      venue_id: venue,
+      start_datetime: utcAt(day, '11:15'),
+      end_datetime: utcAt(day, '12:00'),
+    }
     expect((await book(t, user, later)).status).toBe(201)
   })
 })

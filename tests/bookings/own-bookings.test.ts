@@ -205,7 +205,9 @@ describe('cancelling', () => {
         totalCents: 0,
       })
       .returning({ id: bookings.id })
-    const done = await patch(t, admin, `/api/admin/bookings/${booking!.id}`, { status: 'completed' })
+    const done = await patch(t, admin, `/api/admin/bookings/${booking!.id}`, {
+      status: 'completed',
+    })
     expect(done.status).toBe(200)
     const res = await post(t, me, `/api/bookings/${booking!.id}/cancel`)
     expect(res.status).toBe(409)

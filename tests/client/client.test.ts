@@ -85,7 +85,10 @@ describe('the typed client on the booking domain', () => {
     const venue = await f.venue()
     const date = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10)
     const free = await parseResponse(
-      api.api.venues[':id'].availability.$get({ param: { id: String(venue) }, query: { from: date } }),
+      api.api.venues[':id'].availability.$get({
+        param: { id: String(venue) },
+        query: { from: date },
+      }),
     )
     expect(free.slots.length).toBeGreaterThan(0)
     const first = free.slots[0]!
@@ -132,7 +135,10 @@ describe('paginate()', () => {
       expect((await post(t, me, `/api/bookings/${id}/cancel`)).status).toBe(200)
     const api = createClient(server.url, { token: me.token })
     const cancelled: number[] = []
-    for await (const booking of paginate(api.api.bookings, { status: 'cancelled', page_size: '1' })) {
+    for await (const booking of paginate(api.api.bookings, {
+      status: 'cancelled',
+      page_size: '1',
+    })) {
       expect(booking.status).toBe('cancelled')
       cancelled.push(booking.id)
     }
@@ -151,7 +157,8 @@ describe('paginate()', () => {
     })
     const api = createClient(server.url, { token: me.token, fetch })
     const seen: number[] = []
-    for await (const booking of paginate(api.api.bookings, { page_size: '2' })) seen.push(booking.id)
+    for await (const booking of paginate(api.api.bookings, { page_size: '2' }))
+      seen.push(booking.id)
     expect(seen).toEqual(bookingIds)
     expect(urls.map((u) => u.searchParams.get('page'))).toEqual([null, '2', '3', '4'])
   })

@@ -45,7 +45,12 @@ async function createVenue(timezone: string) {
 /** Sessions occupy their venue, so each program gets a venue of its own unless told otherwise. */
 async function createProgram(over: Record<string, unknown> = {}) {
   const venue_id = over.venue_id ?? (await createVenue('Europe/Berlin')).id
-  const res = await send('POST', '/api/admin/programs', newProgram({ venue_id, ...over }), admin.auth)
+  const res = await send(
+    'POST',
+    '/api/admin/programs',
+    newProgram({ venue_id, ...over }),
+    admin.auth,
+  )
   expect(res.status).toBe(201)
   const program = await readJson(res)
   programIds.push(program.id)
@@ -79,8 +84,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 
 const remove = (path: string, headers: Record<string, string>) =>
   t.app.request(path, { method: 'DELETE', headers })
-const get = (path: string, headers: Record<string, string> = {}) =>
-  t.app.request(path, { headers })
+const get = (path: string, headers: Record<string, string> = {}) => t.app.request(path, { headers })
 const errorPaths = async (res: Response): Promise<string[]> =>
   (await readJson(res)).errors.map((e: { path: string }) => e.path)
 

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { inArray } from 'drizzle-orm'
 import { regularPrograms } from '../../src/db/schema'
-import {
-  book,
-  dateAhead,
-  fixtures,
-  putRules,
-  utcAt,
-  weekdayOf,
-} from '../bookings/fixtures'
+import { book, dateAhead, fixtures, putRules, utcAt, weekdayOf } from '../bookings/fixtures'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
 import { jsonInit, type TestUser } from '../support/users'
 
@@ -43,7 +36,11 @@ const starts = (body: { slots: { start: string }[] }) => body.slots.map((s) => s
 async function venueIn(timezone: string) {
   const res = await t.app.request(
     '/api/admin/venues',
-    jsonInit('POST', { name: `Hall ${uniq()}`, capacity: 5, hourly_price_cents: 1000, timezone }, admin.auth),
+    jsonInit(
+      'POST',
+      { name: `Hall ${uniq()}`, capacity: 5, hourly_price_cents: 1000, timezone },
+      admin.auth,
+    ),
   )
   const id = (await readJson(res)).id
   f.track.venue(id)
@@ -59,7 +56,15 @@ describe('GET /api/venues/{id}/availability', () => {
       min_minutes: 60,
       max_minutes: 120,
     })
-    expect((await book(t, user, { venue_id: venue, start_datetime: utcAt(day, '09:00'), end_datetime: utcAt(day, '10:00') })).status).toBe(201)
+    expect(
+      (
+        await book(t, user, {
+          venue_id: venue,
+          start_datetime: utcAt(day, '09:00'),
+          end_datetime: utcAt(day, '10:00'),
+        })
+      ).status,
+    ).toBe(201)
     const { status, body } = await availability(venue, `from=${day}`)
     expect(status).toBe(200)
     expect(body).toEqual({
@@ -79,7 +84,15 @@ describe('GET /api/venues/{id}/availability', () => {
     })
     // every listed slot can really be booked
     const slot = body.slots[1]
-    expect((await book(t, user, { venue_id: venue, start_datetime: slot.start, end_datetime: slot.max_end })).status).toBe(201)
+    expect(
+      (
+        await book(t, user, {
+          venue_id: venue,
+          start_datetime: slot.start,
+          end_datetime: slot.max_end,
+        })
+      ).status,
+    ).toBe(201)
   })
 
   test('leaves out program sessions, buffers, and days the venue is closed', async () => {
@@ -92,10 +105,21 @@ describe('GET /api/venues/{id}/availability', () => {
     })
     const res = await t.app.request(
       '/api/admin/programs',
-      jsonInit('POST', {
-        venue_id: venue, name: `Swim ${uniq()}`, weekdays: [weekdayOf(day)], start_time: '07:00',
-        duration_minutes: 60, starts_on: day, ends_on: day, capacity: 5, price_cents: 100,
-      }, admin.auth),
+      jsonInit(
+        'POST',
+        {
+          venue_id: venue,
+          name: `Swim ${uniq()}`,
+          weekdays: [weekdayOf(day)],
+          start_time: '07:00',
+          duration_minutes: 60,
+          starts_on: day,
+          ends_on: day,
+          capacity: 5,
+          price_cents: 100,
+        },
+        admin.auth,
+      ),
     )
     expect(res.status).toBe(201)
     programs.push((await readJson(res)).id)
@@ -152,7 +176,9 @@ describe('GET /api/venues/{id}/availability', () => {
     expect((await availability(venue, `from=${dateAhead(12)}`)).body.slots).toEqual([])
     const today = await availability(venue, `from=${dateAhead(0)}`)
     const earliest = Date.now() + 60 * 60_000
-    expect(today.body.slots.every((s: { start: string }) => Date.parse(s.start) >= earliest)).toBe(true)
+    expect(today.body.slots.every((s: { start: string }) => Date.parse(s.start) >= earliest)).toBe(
+      true,
+    )
   })
 })
 

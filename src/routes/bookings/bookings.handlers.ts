@@ -79,12 +79,17 @@ export const change: AppRouteHandler<typeof routes.change> = async (c) => {
   const outcome = await idempotent(c, 'PATCH /api/bookings/{id}', view, async () => {
     refusePast(body.start_datetime)
     const user = c.get('user')
-    const changed = await rescheduleBooking(db, id, { id: user.id, admin: user.role === 'admin' }, {
-      start: body.start_datetime,
-      end: body.end_datetime,
-      items: body.items?.map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
-      notes: body.notes,
-    })
+    const changed = await rescheduleBooking(
+      db,
+      id,
+      { id: user.id, admin: user.role === 'admin' },
+      {
+        start: body.start_datetime,
+        end: body.end_datetime,
+        items: body.items?.map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
+        notes: body.notes,
+      },
+    )
     return { status: 200 as const, body: toBooking(changed.booking, changed.items) }
   })
   return c.json(outcome.body, 200)

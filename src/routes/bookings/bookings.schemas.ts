@@ -63,7 +63,10 @@ const HOUR_MS = 3_600_000
 const wholeMinute = (d: Date) => d.getTime() % 60_000 === 0
 
 function checkSlot(start: Date, end: Date, ctx: z.RefinementCtx) {
-  for (const [key, at] of [['start_datetime', start], ['end_datetime', end]] as const) {
+  for (const [key, at] of [
+    ['start_datetime', start],
+    ['end_datetime', end],
+  ] as const) {
     if (!wholeMinute(at)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole minute (no seconds)' })
     }
@@ -164,9 +167,16 @@ export const BookingChange = z
     const end: unknown = b.end_datetime
     if (start instanceof Date && end instanceof Date) checkSlot(start, end, ctx)
     else {
-      for (const [key, at] of [['start_datetime', start], ['end_datetime', end]] as const) {
+      for (const [key, at] of [
+        ['start_datetime', start],
+        ['end_datetime', end],
+      ] as const) {
         if (at instanceof Date && !wholeMinute(at)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole minute (no seconds)' })
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'must be a whole minute (no seconds)',
+          })
         }
       }
     }

@@ -76,7 +76,9 @@ export const toRules = (v: VenueRules) => ({
   venue_id: v.venueId,
   timezone: v.timezone,
   is_default: !v.configured,
-  opening_hours: v.rules.openingHours as Partial<Record<z.infer<typeof Weekday>, { open: string; close: string }[]>>,
+  opening_hours: v.rules.openingHours as Partial<
+    Record<z.infer<typeof Weekday>, { open: string; close: string }[]>
+  >,
   slot_minutes: v.rules.slotMinutes,
   min_minutes: v.rules.minMinutes,
   max_minutes: v.rules.maxMinutes,
@@ -101,7 +103,10 @@ const LocalDate = z.iso.date({ error: 'must be a date, YYYY-MM-DD' })
 
 export const AvailabilityQuery = z
   .object({
-    from: LocalDate.openapi({ description: 'First local date (venue time zone)', example: '2031-03-30' }),
+    from: LocalDate.openapi({
+      description: 'First local date (venue time zone)',
+      example: '2031-03-30',
+    }),
     to: LocalDate.optional().openapi({
       description: `Last local date, inclusive; default \`from\`. At most ${MAX_AVAILABILITY_DAYS} days.`,
     }),

@@ -48,7 +48,8 @@ async function checkRules(db: Db, current: BookingRow, to: BookingStatus, actor:
   // Enrolments span a whole program; leaving one is always allowed.
   if (to === 'cancelled' && !actor.admin && current.kind === 'single') {
     const venue = await venueRules(db, current.venueId)
-    const broken = venue && cancellationViolation(venue.rules, current.startDatetime, current.endDatetime, now)
+    const broken =
+      venue && cancellationViolation(venue.rules, current.startDatetime, current.endDatetime, now)
     if (broken) throw broken
   }
 }

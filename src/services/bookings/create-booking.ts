@@ -36,7 +36,12 @@ export const unbookable = (errors: FieldError[]) =>
   })
 
 /** The booking's price, refused when it is more than the service can charge. */
-export function bookingTotal(hourlyPriceCents: number, start: Date, end: Date, lines: RentalLine[]) {
+export function bookingTotal(
+  hourlyPriceCents: number,
+  start: Date,
+  end: Date,
+  lines: RentalLine[],
+) {
   const total = venueCents(hourlyPriceCents, start, end) + itemsCents(lines)
   if (total > MAX_CENTS) {
     throw new Problem(422, 'The booking total is larger than this service can charge.', {

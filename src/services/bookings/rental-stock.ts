@@ -18,10 +18,7 @@ const bookingPeriod = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDat
 const active = inArray(bookings.status, ['pending', 'confirmed'])
 
 /** Locks the requested items and snapshots their prices; names every one that cannot be rented. */
-export async function lockRentals(
-  tx: Tx,
-  wanted: readonly { itemId: number; quantity: number }[],
-) {
+export async function lockRentals(tx: Tx, wanted: readonly { itemId: number; quantity: number }[]) {
   const lines: RentalLine[] = []
   const errors: FieldError[] = []
   if (wanted.length === 0) return { lines, errors }
@@ -34,7 +31,12 @@ export async function lockRentals(
       isActive: items.isActive,
     })
     .from(items)
-    .where(inArray(items.id, wanted.map((w) => w.itemId)))
+    .where(
+      inArray(
+        items.id,
+        wanted.map((w) => w.itemId),
+      ),
+    )
     .orderBy(asc(items.id))
     // NO KEY UPDATE serializes bookings of an item yet still lets other rows reference it.
     .for('no key update')
@@ -78,7 +80,10 @@ export async function ensureStock(
     .innerJoin(bookings, eq(bookings.id, bookingItems.bookingId))
     .where(
       and(
-        inArray(bookingItems.itemId, lines.map((l) => l.itemId)),
+        inArray(
+          bookingItems.itemId,
+          lines.map((l) => l.itemId),
+        ),
         active,
         sql`${bookingPeriod} && ${period(start, end)}`,
         except === undefined ? undefined : ne(bookings.id, except),
@@ -108,4 +113,3 @@ export async function ensureStock(
     })
   }
 }
-

@@ -51,7 +51,10 @@ export async function rescheduleBooking(
       const end = change.end ?? current.endDatetime
       if (end <= start) {
         throw badRequest('The booking would end before it starts.', [
-          { path: change.end ? 'end_datetime' : 'start_datetime', message: 'must leave end after start' },
+          {
+            path: change.end ? 'end_datetime' : 'start_datetime',
+            message: 'must leave end after start',
+          },
         ])
       }
       slot = { venueId: current.venueId, start, end, buffer: venue.rules.bufferMinutes }

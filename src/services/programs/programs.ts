@@ -134,39 +134,41 @@ export async function updateProgram(
   input: Partial<ProgramInput>,
 ): Promise<ProgramRow> {
   let plan: (ProgramInput & { at: Date }) | undefined
-  await db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({
-        venueId: regularPrograms.venueId,
-        startTime: regularPrograms.startTime,
-        durationMinutes: regularPrograms.durationMinutes,
-        isActive: regularPrograms.isActive,
-        weekdays: regularPrograms.weekdays,
-        startsOn: regularPrograms.startsOn,
-        endsOn: regularPrograms.endsOn,
+  await db
+    .transaction(async (tx) => {
+      const [current] = await tx
+        .select({
+          venueId: regularPrograms.venueId,
+          startTime: regularPrograms.startTime,
+          durationMinutes: regularPrograms.durationMinutes,
+          isActive: regularPrograms.isActive,
+          weekdays: regularPrograms.weekdays,
+          startsOn: regularPrograms.startsOn,
+          endsOn: regularPrograms.endsOn,
+        })
+        .from(regularPrograms)
+        .where(eq(regularPrograms.id, id))
+        .for('update')
+      if (!current) throw notFound('program')
+      const errors = scheduleErrors({
+        weekdays: input.weekdays ?? current.weekdays,
+        starts_on: input.startsOn ?? current.startsOn,
+        ends_on: input.endsOn ?? current.endsOn,
       })
-      .from(regularPrograms)
-      .where(eq(regularPrograms.id, id))
-      .for('update')
-    if (!current) throw notFound('program')
-    const errors = scheduleErrors({
-      weekdays: input.weekdays ?? current.weekdays,
-      starts_on: input.startsOn ?? current.startsOn,
-      ends_on: input.endsOn ?? current.endsOn,
+      if (errors.length > 0) throw badRequest('The program has no valid schedule.', errors)
+      if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
+      const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+      plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }
+      // The trigger re-materializes the sessions still ahead; an overlap fails the whole change.
+      await tx
+        .update(regularPrograms)
+        .set({ ...input, updatedAt: new Date() })
+        .where(eq(regularPrograms.id, id))
     })
-    if (errors.length > 0) throw badRequest('The program has no valid schedule.', errors)
-    if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
-    const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
-    plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }
-    // The trigger re-materializes the sessions still ahead; an overlap fails the whole change.
-    await tx
-      .update(regularPrograms)
-      .set({ ...input, updatedAt: new Date() })
-      .where(eq(regularPrograms.id, id))
-  }).catch(async (error) => {
-    if (sqlState(error) === '23P01' && plan) throw await sessionConflict(db, plan, id, plan.at)
-    throw error
-  })
+    .catch(async (error) => {
+      if (sqlState(error) === '23P01' && plan) throw await sessionConflict(db, plan, id, plan.at)
+      throw error
+    })
   return (await findProgram(db, id, false))!
 }
 

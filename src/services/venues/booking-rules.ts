@@ -53,7 +53,10 @@ const ruleColumns = {
 }
 
 /** A venue with the rules it books by, in one query; undefined when no venue has this id. */
-export async function venueRules(db: Pick<Db, 'select'>, venueId: number): Promise<VenueRules | undefined> {
+export async function venueRules(
+  db: Pick<Db, 'select'>,
+  venueId: number,
+): Promise<VenueRules | undefined> {
   const [row] = await db
     .select({
       venueId: venues.id,

@@ -46,7 +46,8 @@ export const daysBetween = (from: string, to: string): number =>
 
 function instantAt(date: PlainDate, time: string, timeZone: string): Date {
   // "24:00" closes at the first instant of the next day.
-  if (time === '24:00') return new Date(date.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds)
+  if (time === '24:00')
+    return new Date(date.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds)
   return new Date(date.toZonedDateTime({ timeZone, plainTime: time }).epochMilliseconds)
 }
 
