@@ -13,6 +13,7 @@ import { programsRouter } from './routes/programs/programs.index'
 import { rackOrdersRouter } from './routes/rack-orders/rack-orders.index'
 import { statusRouter } from './routes/status/status.index'
 import { uploadsRouter } from './routes/uploads/uploads.index'
+import { venueRulesRouter } from './routes/venue-rules/venue-rules.index'
 import { venuesRoutes } from './routes/venues/venues.index'
 
 /** The whole HTTP surface: every router mounted on the shared base. */
@@ -23,6 +24,7 @@ export function buildApp(deps: Deps) {
     .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', venuesRoutes)
+    .route('/', venueRulesRouter)
     .route('/', itemsRouter)
     .route('/', programsRouter)
     .route('/', exportsRouter)

@@ -82,6 +82,18 @@ export async function describeBenchDatabase(url = BENCH_DATABASE_URL) {
       select count(*)::int as bookings, max(id)::int as max_id, min(start_datetime) as first_start
         from bookings where start_datetime < ${SEEDED_BEFORE}::timestamptz`
     const [venue] = await db`select max(id)::int as id from venues where is_active`
+    // Write benchmarks book hour after hour, around the clock and years ahead: that venue takes
+    // such bookings (its own booking rules), the others keep the defaults.
+    const allDay = JSON.stringify(
+      Object.fromEntries(
+        ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
+      ),
+    )
+    await db`
+      insert into venue_booking_rules (venue_id, opening_hours, slot_minutes, min_minutes,
+        max_minutes, buffer_minutes, lead_time_minutes, max_advance_days, cancel_cutoff_minutes)
+      values (${venue!.id}, ${allDay}::jsonb, 1, 1, 1440, 0, 0, 36500, 0)
+      on conflict (venue_id) do nothing`
     const [server] = await db`select current_setting('server_version') as version`
     return {
       bookings: seeded!.bookings as number,

@@ -111,7 +111,9 @@ export async function buildFuzzWorld(
       price_cents: 1000,
     }),
   )
-  const day = Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 3000) * 86_400_000
+  // A week ahead, 09:00 and 11:00 UTC: inside the default booking rules of the fresh venue.
+  const today = new Date()
+  const day = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 7)
   const slot = (hour: number) => ({
     venue_id: venue.id,
     start_datetime: new Date(day + hour * 3_600_000).toISOString(),

@@ -210,8 +210,9 @@ describe('PATCH /api/admin/bookings/{id}', () => {
   beforeAll(async () => {
     owner = await f.user()
   })
-  const pendingBooking = async (hour: number) => {
-    const start = new Date(hoursAhead(hour))
+  /** A pending booking `hour` hours ahead, or one that ended an hour ago (completing needs that). */
+  const pendingBooking = async (hour: number, ended = false) => {
+    const start = ended ? new Date(Date.now() - 2 * 3_600_000) : new Date(hoursAhead(hour))
     const [row] = await t.database.db
       .insert(bookings)
       .values({
@@ -233,9 +234,10 @@ describe('PATCH /api/admin/bookings/{id}', () => {
       ['pending', 'confirmed', 'completed'],
       ['pending', 'cancelled'],
       ['pending', 'confirmed', 'cancelled'],
+      ['pending', 'cancelled', 'confirmed'],
     ]
     for (const [, ...steps] of paths) {
-      const id = await pendingBooking(1)
+      const id = await pendingBooking(1, steps.includes('completed'))
       for (const status of steps) {
         const res = await setStatus(id, status)
         expect(res.status).toBe(200)
@@ -255,7 +257,6 @@ describe('PATCH /api/admin/bookings/{id}', () => {
   test('other transitions are 409 and change nothing', async () => {
     const disallowed: [string[], string][] = [
       [['confirmed'], 'pending'],
-      [['cancelled'], 'confirmed'],
       [['cancelled'], 'pending'],
       [['cancelled'], 'completed'],
       [['confirmed', 'completed'], 'cancelled'],
@@ -264,7 +265,7 @@ describe('PATCH /api/admin/bookings/{id}', () => {
       [[], 'completed'],
     ]
     for (const [setup, target] of disallowed) {
-      const id = await pendingBooking(3)
+      const id = await pendingBooking(3, true)
       for (const status of setup) expect((await setStatus(id, status)).status).toBe(200)
       const before = await readJson(await get(t, admin, `/api/bookings/${id}`))
       const res = await setStatus(id, target)

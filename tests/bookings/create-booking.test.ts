@@ -241,6 +241,7 @@ describe('POST /api/bookings', () => {
       expect(res.status).toBe(409)
       const problem = await readJson(res)
       expect(problem.conflict).toEqual({
+        source: 'booking',
         start_datetime: start,
         end_datetime: minutesAfter(start, 60),
       })

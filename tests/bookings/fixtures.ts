@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm'
-import { items, regularPrograms, venues } from '../../src/db/schema'
+import { items, regularPrograms, venueBookingRules, venues } from '../../src/db/schema'
+import type { BookingRules } from '../../src/services/venues/booking-rules'
 import { uniq, type TestApp } from '../support/app'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 
@@ -21,6 +22,24 @@ interface ItemFields {
   isActive?: boolean
 }
 
+const allDay = { open: '00:00', close: '24:00' }
+
+/**
+ * The rules of the venues these fixtures make: open around the clock, any whole minute, up to a
+ * day, years ahead, cancellable until the start. Tests of other behaviour book whatever slot they
+ * need; tests of the rules themselves set a venue's rules through the admin route.
+ */
+export const aroundTheClock: BookingRules = {
+  openingHours: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [allDay]])),
+  slotMinutes: 1,
+  minMinutes: 1,
+  maxMinutes: 24 * 60,
+  bufferMinutes: 0,
+  leadTimeMinutes: 0,
+  maxAdvanceDays: 3650,
+  cancelCutoffMinutes: 0,
+}
+
 /** Everything one test file made, removed again in foreign-key order. */
 export function fixtures(t: () => TestApp) {
   const made = {
@@ -31,6 +50,9 @@ export function fixtures(t: () => TestApp) {
   }
 
   return {
+    /** Rows made elsewhere (through the admin API) that cleanup should remove too. */
+    track: { venue: (id: number) => void made.venues.push(id) },
+
     async user(role: 'user' | 'admin' = 'user'): Promise<TestUser> {
       const user = await makeUser(t(), role)
       made.users.push(user.id)
@@ -48,6 +70,9 @@ export function fixtures(t: () => TestApp) {
         })
         .returning({ id: venues.id })
       made.venues.push(row!.id)
+      await t()
+        .database.db.insert(venueBookingRules)
+        .values({ venueId: row!.id, ...aroundTheClock })
       return row!.id
     },
 
@@ -63,6 +88,9 @@ export function fixtures(t: () => TestApp) {
         )
         .returning({ id: venues.id })
       made.venues.push(...rows.map((r) => r.id))
+      await t()
+        .database.db.insert(venueBookingRules)
+        .values(rows.map((r) => ({ venueId: r.id, ...aroundTheClock })))
       return rows.map((r) => r.id)
     },
 
@@ -135,3 +163,33 @@ export const post = (t: TestApp, user: TestUser, path: string) =>
 
 export const patch = (t: TestApp, user: TestUser, path: string, body: unknown) =>
   t.app.request(path, jsonInit('PATCH', body, user.auth))
+
+/** The default rules as the admin route writes them; tests override what they exercise. */
+export const defaultRulesBody = {
+  opening_hours: Object.fromEntries(
+    ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '08:00', close: '22:00' }]]),
+  ),
+  slot_minutes: 30,
+  min_minutes: 30,
+  max_minutes: 240,
+  buffer_minutes: 0,
+  lead_time_minutes: 60,
+  max_advance_days: 180,
+  cancel_cutoff_minutes: 1440,
+}
+
+export const putRules = (t: TestApp, admin: TestUser, venueId: number, over: object = {}) =>
+  t.app.request(
+    `/api/admin/venues/${venueId}/rules`,
+    jsonInit('PUT', { ...defaultRulesBody, ...over }, admin.auth),
+  )
+
+/** The UTC calendar date `days` from today, YYYY-MM-DD. */
+export const dateAhead = (days: number) =>
+  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10)
+
+/** ISO weekday (1 = Monday) of a YYYY-MM-DD date. */
+export const weekdayOf = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay() || 7
+
+/** An instant on a UTC date at HH:MM, as the API writes it. */
+export const utcAt = (date: string, time: string) => `${date}T${time}:00.000Z`

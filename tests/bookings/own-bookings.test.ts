@@ -194,15 +194,28 @@ describe('cancelling', () => {
 
   test('a completed booking cannot be cancelled: 409', async () => {
     const [me, admin] = [await f.user(), await f.user('admin')]
-    const booking = await bookHour(me, await f.venue(), 1)
-    await patch(t, admin, `/api/admin/bookings/${booking.id}`, { status: 'completed' })
-    const res = await post(t, me, `/api/bookings/${booking.id}/cancel`)
+    // a booking can be completed only once it has ended
+    const [booking] = await t.database.db
+      .insert(bookings)
+      .values({
+        userId: me.id,
+        venueId: await f.venue(),
+        startDatetime: new Date(Date.now() - 2 * 3_600_000),
+        endDatetime: new Date(Date.now() - 3_600_000),
+        totalCents: 0,
+      })
+      .returning({ id: bookings.id })
+    const done = await patch(t, admin, `/api/admin/bookings/${booking!.id}`, {
+      status: 'completed',
+    })
+    expect(done.status).toBe(200)
+    const res = await post(t, me, `/api/bookings/${booking!.id}/cancel`)
     expect(res.status).toBe(409)
     expect((await readJson(res)).current_status).toBe('completed')
     const [row] = await t.database.db
       .select({ status: bookings.status })
       .from(bookings)
-      .where(eq(bookings.id, booking.id))
+      .where(eq(bookings.id, booking!.id))
     expect(row!.status).toBe('completed')
   })
 })

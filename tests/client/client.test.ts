@@ -77,6 +77,38 @@ describe('the typed client (hc<AppType>) against a running server', () => {
   })
 })
 
+describe('the typed client on the booking domain', () => {
+  test('reads a venue’s free slots and moves a booking, typed end to end', async () => {
+    // another user: the tests below list every booking of `me`
+    const mover = await f.user()
+    const api = createClient(server.url, { token: mover.token })
+    const venue = await f.venue()
+    const date = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10)
+    const free = await parseResponse(
+      api.api.venues[':id'].availability.$get({
+        param: { id: String(venue) },
+        query: { from: date },
+      }),
+    )
+    expect(free.slots.length).toBeGreaterThan(0)
+    const first = free.slots[0]!
+    const booked = await book(t, mover, {
+      venue_id: venue,
+      start_datetime: first.start,
+      end_datetime: first.end,
+    })
+    const id = (await readJson(booked)).id
+    const later = free.slots[free.slots.length - 1]!
+    const moved = await parseResponse(
+      api.api.bookings[':id'].$patch({
+        param: { id: String(id) },
+        json: { start_datetime: later.start, end_datetime: later.end },
+      }),
+    )
+    expect(moved).toMatchObject({ id, start_datetime: later.start, end_datetime: later.end })
+  })
+})
+
 describe('paginate()', () => {
   test('walks every item across pages by next_cursor, one request per page', async () => {
     const { urls, fetch } = recordingFetch()
@@ -103,7 +135,10 @@ describe('paginate()', () => {
       expect((await post(t, me, `/api/bookings/${id}/cancel`)).status).toBe(200)
     const api = createClient(server.url, { token: me.token })
     const cancelled: number[] = []
-    for await (const booking of paginate(api.api.bookings, { status: 'cancelled', page_size: '1' })) {
+    for await (const booking of paginate(api.api.bookings, {
+      status: 'cancelled',
+      page_size: '1',
+    })) {
       expect(booking.status).toBe('cancelled')
       cancelled.push(booking.id)
     }
@@ -122,7 +157,8 @@ describe('paginate()', () => {
     })
     const api = createClient(server.url, { token: me.token, fetch })
     const seen: number[] = []
-    for await (const booking of paginate(api.api.bookings, { page_size: '2' })) seen.push(booking.id)
+    for await (const booking of paginate(api.api.bookings, { page_size: '2' }))
+      seen.push(booking.id)
     expect(seen).toEqual(bookingIds)
     expect(urls.map((u) => u.searchParams.get('page'))).toEqual([null, '2', '3', '4'])
   })

@@ -15,6 +15,8 @@ const tables = [
   'regular_programs',
   'uploads',
   'users',
+  'venue_booking_rules',
+  'venue_occupancies',
   'venues',
 ]
 

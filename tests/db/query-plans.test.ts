@@ -19,6 +19,8 @@ import {
   listOwnBookings,
 } from '../../src/services/bookings/list-bookings'
 import { listOrders } from '../../src/services/rack-orders/rack-orders'
+import { occupanciesBlocking } from '../../src/services/venues/occupancy'
+import { aroundTheClock } from '../bookings/fixtures'
 import { withFreshDatabase } from '../support/fresh-database'
 
 const BOOKINGS = 300_000
@@ -214,6 +216,10 @@ describe('list queries are served by indexes on a large table', () => {
         [
           'rental stock of a slot',
           async () => {
+            // A slot past the seeded years: the venue takes bookings that far ahead.
+            await database.db
+              .insert(schema.venueBookingRules)
+              .values({ venueId, ...aroundTheClock, maxAdvanceDays: 36_500 })
             await createBooking(db, {
               userId,
               venueId,
@@ -226,6 +232,12 @@ describe('list queries are served by indexes on a large table', () => {
             sent.push(stock)
           },
           ['bookings_active_period_idx'],
+        ],
+        [
+          'occupancies of a venue over a month (availability)',
+          () => occupanciesBlocking(db, venueId, from, new Date(from.getTime() + 31 * 86_400_000)),
+          ['venue_occupancies_no_overlap'],
+          fromTable('venue_occupancies'),
         ],
       ]
 

@@ -42,8 +42,15 @@ async function createVenue(timezone: string) {
   return venue
 }
 
+/** Sessions occupy their venue, so each program gets a venue of its own unless told otherwise. */
 async function createProgram(over: Record<string, unknown> = {}) {
-  const res = await send('POST', '/api/admin/programs', newProgram(over), admin.auth)
+  const venue_id = over.venue_id ?? (await createVenue('Europe/Berlin')).id
+  const res = await send(
+    'POST',
+    '/api/admin/programs',
+    newProgram({ venue_id, ...over }),
+    admin.auth,
+  )
   expect(res.status).toBe(201)
   const program = await readJson(res)
   programIds.push(program.id)
@@ -77,8 +84,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10)
 
 const remove = (path: string, headers: Record<string, string>) =>
   t.app.request(path, { method: 'DELETE', headers })
-const get = (path: string, headers: Record<string, string> = {}) =>
-  t.app.request(path, { headers })
+const get = (path: string, headers: Record<string, string> = {}) => t.app.request(path, { headers })
 const errorPaths = async (res: Response): Promise<string[]> =>
   (await readJson(res)).errors.map((e: { path: string }) => e.path)
 
@@ -104,7 +110,7 @@ afterAll(async () => {
 
 describe('programs', () => {
   test('an admin creates a program; anyone reads it with its seats taken', async () => {
-    const program = await createProgram({ description: 'Bring a mat' })
+    const program = await createProgram({ description: 'Bring a mat', venue_id: berlin.id })
     expect(program).toEqual({
       id: expect.any(Number),
       venue_id: berlin.id,
@@ -275,13 +281,14 @@ describe('programs', () => {
 
 describe('enrolment', () => {
   test('enrolling books the program in the venue’s time zone, across a DST change', async () => {
-    const program = await createProgram()
+    const venue = await createVenue('Europe/Berlin')
+    const program = await createProgram({ venue_id: venue.id })
     const res = await enrol(program.id, user)
     expect(res.status).toBe(201)
     expect(await readJson(res)).toEqual({
       id: expect.any(Number),
       user_id: user.id,
-      venue_id: berlin.id,
+      venue_id: venue.id,
       kind: 'program',
       program_id: program.id,
       // Monday 17 March 2031, 18:30 in Berlin (CET, UTC+1)

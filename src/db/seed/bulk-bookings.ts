@@ -21,11 +21,14 @@ const hash = (expr: string) => sql.raw(`abs(hashtextextended((${expr})::text, 42
  * Inserts `count` realistic bookings (and their rented items) with INSERT ... SELECT over
  * generate_series: the rows are made inside the database, one statement per batch instead of a
  * round trip per row. Booking n goes to venue n mod V in that venue's slot n div V (90-minute
- * slots, 60 or 90 minutes long), so the no-overlap constraint always holds.
+ * slots, 60 or 90 minutes long), so the no-overlap constraint always holds; slots that a program
+ * session already occupies are skipped, so a venue with programs gets a few fewer.
  */
 export async function insertBulkBookings(db: Db, options: BulkBookingsOptions): Promise<number> {
   const { count, userIds, venueIds, rentalItemIds = [], startAt } = options
-  const batchSize = options.batchSize ?? 50_000
+  // Each booking also writes its occupancy (a trigger, with its foreign-key checks): smaller batches
+  // keep every statement well inside the statement timeout.
+  const batchSize = options.batchSize ?? 2_500
   if (userIds.length === 0 || venueIds.length === 0) throw new Error('users and venues are needed')
   const v = venueIds.length
   const now = new Date().toISOString()
@@ -70,10 +73,19 @@ export async function insertBulkBookings(db: Db, options: BulkBookingsOptions): 
                case when ${hash('p.n * 5')} % 10 = 0 then 'Seeded booking ' || p.n end,
                p.start_datetime - interval '14 days', p.start_datetime - interval '14 days'
           from priced p
+         -- a slot a program session (or any other occupancy) already takes is left out
+         where not exists (
+           select 1 from venue_occupancies o
+            where o.venue_id = p.venue_id and o.active
+              and tstzrange(o.starts_at, o.blocked_until, '[)')
+                  && tstzrange(p.start_datetime,
+                               p.start_datetime + make_interval(mins => p.minutes), '[)'))
         returning id
       )
       insert into booking_items (booking_id, item_id, quantity, unit_price_cents)
-      select p.id, p.item_id, 1, p.item_cents from priced p where p.item_id is not null`)
+      select p.id, p.item_id, 1, p.item_cents
+        from priced p join new_bookings b on b.id = p.id
+       where p.item_id is not null`)
     options.onProgress?.(to + 1)
   }
   return Math.max(count, 0)

@@ -75,7 +75,7 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
     db,
     c.req.valid('param').id,
     c.req.valid('json').status,
-    () => true,
+    { id: c.get('user').id, admin: true },
   )
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }

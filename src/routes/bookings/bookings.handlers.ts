@@ -4,6 +4,7 @@ import { paginate } from '../../lib/paginate'
 import { badRequest, notFound } from '../../lib/problem'
 import { changeStatus } from '../../services/bookings/booking-status'
 import { createBooking } from '../../services/bookings/create-booking'
+import { rescheduleBooking } from '../../services/bookings/reschedule-booking'
 import { findBooking, itemsOfBooking } from '../../services/bookings/find-booking'
 import {
   countOwnBookings,
@@ -12,7 +13,7 @@ import {
 } from '../../services/bookings/list-bookings'
 import { byIdDesc, toBookingWithItems, visibleTo, withItems } from './booking-pages'
 import type * as routes from './bookings.routes'
-import { idempotencyView, toBooking } from './bookings.schemas'
+import { changeIdempotencyView, idempotencyView, toBooking } from './bookings.schemas'
 
 // Variables are read with c.get: each read of c.var copies every variable into a new object.
 function ownList(kind?: OwnFilter['kind']) {
@@ -41,16 +42,20 @@ export const get: AppRouteHandler<typeof routes.get> = async (c) => {
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }
 
+/** Checked in the handlers rather than the schema so a retry after the start still replays. */
+function refusePast(start: Date | undefined) {
+  if (start && start.getTime() < Math.floor(Date.now() / 60_000) * 60_000) {
+    throw badRequest('The booking would start in the past.', [
+      { path: 'start_datetime', message: 'must not be before the current minute' },
+    ])
+  }
+}
+
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { db } = c.get('deps').database
   const body = c.req.valid('json')
   const outcome = await idempotent(c, 'POST /api/bookings', idempotencyView(body), async () => {
-    // Checked here rather than in the schema so a retry after the start still replays.
-    if (body.start_datetime.getTime() < Math.floor(Date.now() / 60_000) * 60_000) {
-      throw badRequest('The booking would start in the past.', [
-        { path: 'start_datetime', message: 'must not be before the current minute' },
-      ])
-    }
+    refusePast(body.start_datetime)
     const created = await createBooking(db, {
       userId: c.get('user').id,
       venueId: body.venue_id,
@@ -66,9 +71,37 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   return c.json(outcome.body, 201)
 }
 
+export const change: AppRouteHandler<typeof routes.change> = async (c) => {
+  const { db } = c.get('deps').database
+  const { id } = c.req.valid('param')
+  const body = c.req.valid('json')
+  const view = changeIdempotencyView(id, body)
+  const outcome = await idempotent(c, 'PATCH /api/bookings/{id}', view, async () => {
+    refusePast(body.start_datetime)
+    const user = c.get('user')
+    const changed = await rescheduleBooking(
+      db,
+      id,
+      { id: user.id, admin: user.role === 'admin' },
+      {
+        start: body.start_datetime,
+        end: body.end_datetime,
+        items: body.items?.map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
+        notes: body.notes,
+      },
+    )
+    return { status: 200 as const, body: toBooking(changed.booking, changed.items) }
+  })
+  return c.json(outcome.body, 200)
+}
+
 export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
   const { db } = c.get('deps').database
   const { id } = c.req.valid('param')
-  const booking = await changeStatus(db, id, 'cancelled', visibleTo(c.get('user')))
+  const user = c.get('user')
+  const booking = await changeStatus(db, id, 'cancelled', {
+    id: user.id,
+    admin: user.role === 'admin',
+  })
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }

@@ -9,9 +9,13 @@ import {
 } from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'
-import { BookingCreate, BookingSchema, OwnBookingsQuery } from './bookings.schemas'
+import { BookingChange, BookingCreate, BookingSchema, OwnBookingsQuery } from './bookings.schemas'
 
 const user = { tags: ['Bookings'], security: [{ bearer: [] }], middleware: requireUser() }
+
+const ruleNames =
+  '`rule` names it: lead_time, max_advance, min_duration, max_duration, opening_hours, ' +
+  'slot_granularity'
 
 export const list = createRoute({
   method: 'get',
@@ -75,7 +79,38 @@ export const create = createRoute({
     ),
     422: problem(
       'The venue does not exist or is inactive, an item does not exist, is inactive or is not a ' +
-        'rental item (`errors` names each), or the Idempotency-Key was used with another body',
+        'rental item (`errors` names each), a venue booking rule is broken (' +
+        ruleNames +
+        '), or the Idempotency-Key was used with another body',
+    ),
+    ...userErrors,
+  },
+})
+
+export const change = createRoute({
+  method: 'patch',
+  path: '/api/bookings/{id}',
+  ...user,
+  summary: 'Move a booking to another slot and/or change its items or notes (owner or admin)',
+  description:
+    'One transaction: the venue rules and the overlap constraint apply to the new slot as to a ' +
+    'new booking, the items’ stock is checked again for it, and the total is priced again ' +
+    '(items not resent keep their booked price). The owner may change a booking until the venue ' +
+    'cancellation cut-off before its start; admins any time. Send an `Idempotency-Key` header ' +
+    'to make retries safe.',
+  request: { params: IdParams, body: jsonBody(BookingChange) },
+  responses: {
+    200: json(BookingSchema, 'The changed booking'),
+    400: problem('Invalid fields, as for a new booking'),
+    404: problem('No such booking, or not the caller’s'),
+    409: problem(
+      'The new slot overlaps a booking or program session (`conflict`), an item has too little ' +
+        'stock (`items`), the booking is cancelled, completed or a program enrolment, or a ' +
+        'request with this Idempotency-Key is still running',
+    ),
+    422: problem(
+      `A booking rule is broken (${ruleNames}, or cancellation_cutoff / booking_ended for the ` +
+        'booking as it is), an item cannot be rented, or the Idempotency-Key was reused',
     ),
     ...userErrors,
   },
@@ -86,13 +121,19 @@ export const cancel = createRoute({
   path: '/api/bookings/{id}/cancel',
   ...user,
   summary: 'Cancel a booking, freeing its slot and rented items',
-  description: 'Owner or admin. Cancelling a cancelled booking answers 200 and changes nothing.',
+  description:
+    'Owner or admin. Cancelling a cancelled booking answers 200 and changes nothing. The owner ' +
+    'of a single booking may cancel until the venue cut-off before its start; admins any time.',
   request: { params: IdParams },
   responses: {
     200: json(BookingSchema, 'The cancelled booking'),
     400: problem('Invalid id'),
     404: problem('No such booking, or not the caller’s'),
     409: problem('The booking is completed and can no longer be cancelled'),
+    422: problem(
+      'Not for admins: the venue cancellation cut-off has passed (rule cancellation_cutoff) or ' +
+        'the booking has ended (rule booking_ended)',
+    ),
     ...userErrors,
   },
 })

@@ -63,7 +63,10 @@ const HOUR_MS = 3_600_000
 const wholeMinute = (d: Date) => d.getTime() % 60_000 === 0
 
 function checkSlot(start: Date, end: Date, ctx: z.RefinementCtx) {
-  for (const [key, at] of [['start_datetime', start], ['end_datetime', end]] as const) {
+  for (const [key, at] of [
+    ['start_datetime', start],
+    ['end_datetime', end],
+  ] as const) {
     if (!wholeMinute(at)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole minute (no seconds)' })
     }
@@ -150,13 +153,68 @@ export const idempotencyView = (b: BookingCreate) => ({
   notes: b.notes ?? null,
 })
 
+export const BookingChange = z
+  .object({
+    start_datetime: Instant.optional(),
+    end_datetime: Instant.optional(),
+    items: z
+      .array(
+        z.object({ item_id: positiveId, quantity: z.number().int().min(1).max(1000) }).strict(),
+      )
+      .max(50)
+      .optional(),
+    notes: z.string().max(2000).nullable().optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (Object.keys(b).length === 0) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'send at least one field to change' })
+    }
+    const start: unknown = b.start_datetime
+    const end: unknown = b.end_datetime
+    if (start instanceof Date && end instanceof Date) checkSlot(start, end, ctx)
+    else {
+      for (const [key, at] of [
+        ['start_datetime', start],
+        ['end_datetime', end],
+      ] as const) {
+        if (at instanceof Date && !wholeMinute(at)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'must be a whole minute (no seconds)',
+          })
+        }
+      }
+    }
+    const lines: unknown = b.items
+    if (Array.isArray(lines)) checkDistinct(lines, ctx)
+  })
+  .openapi('BookingChange', {
+    description:
+      'Any of the slot, the whole list of rented items (replacing the old list) and the notes. ' +
+      'A field left out stays as it is. The new slot follows the same rules as a new booking.',
+  })
+
+export type BookingChange = z.infer<typeof BookingChange>
+
+export const changeIdempotencyView = (id: number, b: BookingChange) => ({
+  id,
+  start_datetime: b.start_datetime ? iso(b.start_datetime) : null,
+  end_datetime: b.end_datetime ? iso(b.end_datetime) : null,
+  items: b.items ?? null,
+  notes: b.notes === undefined ? '(unchanged)' : b.notes,
+})
+
 export const BookingStatusUpdate = z
   .object({ status: BookingStatus })
   .strict()
   .openapi('BookingStatusUpdate', {
     description:
-      'pending -> confirmed or cancelled; confirmed -> cancelled or completed. Setting the ' +
-      'current status again changes nothing; any other change is 409.',
+      'pending -> confirmed or cancelled; confirmed -> cancelled or completed (completed only ' +
+      'after the end, else 422 rule not_ended); a cancelled single booking -> confirmed while its ' +
+      'slot and items are free (else 409). Completed is final. Setting the current status again ' +
+      'changes nothing; any other change is 409.',
   })
 
 export const OwnBookingsQuery = PageQuery.extend({ status: BookingStatus.optional() })

@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { bookingItems, bookings, items, venues } from '../../db/schema'
+import { bookingItems, bookings } from '../../db/schema'
 import { sqlState } from '../../lib/db-errors'
 import { Problem, type FieldError } from '../../lib/problem'
 import { iso } from '../../lib/serialize'
 import { transaction, type Tx } from '../../lib/transaction'
+import { venueRules, type VenueRules } from '../venues/booking-rules'
+import { describeConflict, occupanciesBlocking, withBuffer } from '../venues/occupancy'
 import {
   bookingColumns,
   bookingItemColumns,
@@ -12,6 +13,8 @@ import {
   type BookingRow,
 } from './booking-columns'
 import { MAX_CENTS, itemsCents, venueCents } from './pricing'
+import { ensureStock, lockRentals, type RentalLine } from './rental-stock'
+import { slotViolation } from './rule-violations'
 
 export interface NewBooking {
   userId: number
@@ -28,56 +31,50 @@ export interface CreatedBooking {
   items: BookingItemRow[]
 }
 
-interface RentalLine {
-  itemId: number
-  quantity: number
-  unitPriceCents: number
-  stock: number
-}
-
-const unbookable = (errors: FieldError[]) =>
+export const unbookable = (errors: FieldError[]) =>
   new Problem(422, 'The booking names a venue or item that cannot be booked.', {
     type: 'unbookable',
     errors,
   })
 
-/** A range expression the GiST indexes on bookings serve (the exclusion and the active period). */
-const period = (start: Date, end: Date) =>
-  sql`tstzrange(${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz, '[)')`
-const bookingPeriod = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDatetime}, '[)')`
-const active = inArray(bookings.status, ['pending', 'confirmed'])
+/** The booking's price, refused when it is more than the service can charge. */
+export function bookingTotal(
+  hourlyPriceCents: number,
+  start: Date,
+  end: Date,
+  lines: RentalLine[],
+) {
+  const total = venueCents(hourlyPriceCents, start, end) + itemsCents(lines)
+  if (total > MAX_CENTS) {
+    throw new Problem(422, 'The booking total is larger than this service can charge.', {
+      type: 'total-too-large',
+    })
+  }
+  return total
+}
 
 /**
  * Books a venue slot with its rented items, all or nothing. Competing bookings of the same items
  * are serialized by locking those item rows (in id order, so two bookings never deadlock) before
- * the stock is summed; overlapping slots of one venue are refused by the EXCLUDE constraint.
+ * the stock is summed; the slot itself becomes a venue occupancy (a trigger writes it), whose
+ * EXCLUDE constraint refuses any overlap with a booking or a program session.
  */
 export async function createBooking(db: Db, input: NewBooking): Promise<CreatedBooking> {
+  let venue: VenueRules | undefined
   try {
     return await transaction(db, async (tx) => {
-      const [venue] = await tx
-        .select({ hourlyPriceCents: venues.hourlyPriceCents, isActive: venues.isActive })
-        .from(venues)
-        .where(eq(venues.id, input.venueId))
-        // Bookings of one venue take turns: two inserts that overlap would otherwise each wait
-        // for the other's EXCLUDE check and deadlock. NO KEY UPDATE leaves the foreign-key
-        // checks of other tables' inserts free.
-        .for('no key update')
+      venue = await venueRules(tx, input.venueId, { lock: true })
       const rentals = await lockRentals(tx, input.items)
       const errors = [...rentals.errors]
       if (!venue?.isActive) {
         errors.unshift({ path: 'venue_id', message: 'no active venue has this id' })
       }
       if (errors.length > 0) throw unbookable(errors)
+      const broken = slotViolation(venue!.rules, venue!.timezone, input.start, input.end)
+      if (broken) throw broken
 
       await ensureStock(tx, rentals.lines, input.start, input.end)
-      const total =
-        venueCents(venue!.hourlyPriceCents, input.start, input.end) + itemsCents(rentals.lines)
-      if (total > MAX_CENTS) {
-        throw new Problem(422, 'The booking total is larger than this service can charge.', {
-          type: 'total-too-large',
-        })
-      }
+      const total = bookingTotal(venue!.hourlyPriceCents, input.start, input.end, rentals.lines)
 
       const [booking] = await tx
         .insert(bookings)
@@ -109,127 +106,47 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
       return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
     })
   } catch (error) {
-    if (sqlState(error) === '23P01') throw await overlapConflict(db, input)
+    if (sqlState(error) === '23P01') {
+      throw await overlapConflict(db, input, venue?.rules.bufferMinutes ?? 0, {
+        id: input.userId,
+        admin: false,
+      })
+    }
     throw error
   }
 }
 
-/** Locks the requested items and snapshots their prices; names every one that cannot be rented. */
-async function lockRentals(tx: Tx, wanted: NewBooking['items']) {
-  const lines: RentalLine[] = []
-  const errors: FieldError[] = []
-  if (wanted.length === 0) return { lines, errors }
-  const rows = await tx
-    .select({
-      id: items.id,
-      kind: items.kind,
-      priceCents: items.priceCents,
-      stock: items.stock,
-      isActive: items.isActive,
-    })
-    .from(items)
-    .where(inArray(items.id, wanted.map((w) => w.itemId)))
-    .orderBy(asc(items.id))
-    // NO KEY UPDATE serializes bookings of an item yet still lets other rows reference it.
-    .for('no key update')
-  const byId = new Map(rows.map((row) => [row.id, row]))
-  wanted.forEach((w, index) => {
-    const item = byId.get(w.itemId)
-    const path = `items.${index}.item_id`
-    if (!item?.isActive) errors.push({ path, message: `no active item has id ${w.itemId}` })
-    else if (item.kind !== 'rental') {
-      errors.push({ path, message: `item ${w.itemId} is merchandise, not a rental item` })
-    } else {
-      lines.push({
-        itemId: w.itemId,
-        quantity: w.quantity,
-        unitPriceCents: item.priceCents,
-        stock: item.stock,
-      })
-    }
-  })
-  return { lines, errors }
-}
-
-/** Refuses the booking when any item would be rented beyond its stock during the slot. */
-async function ensureStock(tx: Tx, lines: RentalLine[], start: Date, end: Date) {
-  if (lines.length === 0) return
-  const booked = await tx
-    .select({
-      itemId: bookingItems.itemId,
-      quantity: sql<number>`sum(${bookingItems.quantity})::int`,
-    })
-    .from(bookingItems)
-    .innerJoin(bookings, eq(bookings.id, bookingItems.bookingId))
-    .where(
-      and(
-        inArray(bookingItems.itemId, lines.map((l) => l.itemId)),
-        active,
-        sql`${bookingPeriod} && ${period(start, end)}`,
-      ),
-    )
-    .groupBy(bookingItems.itemId)
-  const bookedOf = new Map(booked.map((row) => [row.itemId, Number(row.quantity)]))
-  const short = lines
-    .map((line) => ({
-      ...line,
-      available: Math.max(line.stock - (bookedOf.get(line.itemId) ?? 0), 0),
-    }))
-    .filter((line) => line.quantity > line.available)
-  if (short.length > 0) {
-    const detail = short
-      .map((s) => `item ${s.itemId} has ${s.available} left, ${s.quantity} requested`)
-      .join('; ')
-    throw new Problem(409, `Not enough stock for this slot: ${detail}.`, {
-      type: 'insufficient-stock',
-      extensions: {
-        items: short.map((s) => ({
-          item_id: s.itemId,
-          requested: s.quantity,
-          available: s.available,
-        })),
-      },
-    })
-  }
-}
-
 /**
- * The 409 for a slot the EXCLUDE constraint refused. It says when the venue is taken, which the
- * caller needs to pick another slot, but whose booking is in the way only to that booking's owner.
+ * The 409 for a slot the occupancy EXCLUDE constraint refused. It says when the venue is taken
+ * and by what (a booking or a program session), which the caller needs to pick another slot;
+ * whose booking is in the way only to that booking's owner or an admin.
  */
-async function overlapConflict(db: Db, input: NewBooking): Promise<Problem> {
-  const [other] = await db
-    .select({
-      id: bookings.id,
-      userId: bookings.userId,
-      start: bookings.startDatetime,
-      end: bookings.endDatetime,
-    })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.venueId, input.venueId),
-        eq(bookings.kind, 'single'),
-        active,
-        sql`${bookingPeriod} && ${period(input.start, input.end)}`,
-      ),
-    )
-    .orderBy(asc(bookings.startDatetime))
-    .limit(1)
+export async function overlapConflict(
+  db: Db,
+  slot: { venueId: number; start: Date; end: Date },
+  bufferMinutes: number,
+  viewer: { id: number; admin: boolean },
+  except?: number,
+): Promise<Problem> {
+  const rows = await occupanciesBlocking(
+    db,
+    slot.venueId,
+    slot.start,
+    withBuffer(slot.end, bufferMinutes),
+    2,
+  )
+  const other = rows.find((row) => except === undefined || row.bookingId !== except)
   if (!other) {
     return new Problem(409, 'The venue is already booked for an overlapping time.', {
       type: 'slot-taken',
     })
   }
-  const [start, end] = [iso(other.start), iso(other.end)]
-  return new Problem(409, `The venue is already booked from ${start} to ${end}.`, {
-    type: 'slot-taken',
-    extensions: {
-      conflict: {
-        start_datetime: start,
-        end_datetime: end,
-        ...(other.userId === input.userId ? { booking_id: other.id } : {}),
-      },
-    },
-  })
+  const conflict = describeConflict(other, viewer)
+  const what = other.source === 'program_session' ? 'a program session' : 'a booking'
+  return new Problem(
+    409,
+    `The venue is taken by ${what} from ${conflict.start_datetime} to ${conflict.end_datetime}` +
+      (bufferMinutes > 0 ? ` (with a ${bufferMinutes}-minute gap between bookings).` : '.'),
+    { type: 'slot-taken', extensions: { conflict } },
+  )
 }

@@ -2,9 +2,11 @@ import { and, count, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings, regularPrograms, venues } from '../../db/schema'
 import type { PageWindow } from '../../lib/paginate'
+import { sqlState } from '../../lib/db-errors'
 import { badRequest, notFound } from '../../lib/problem'
 import { transaction } from '../../lib/transaction'
 import { scheduleErrors } from './schedule'
+import { sessionConflict } from './session-conflicts'
 
 /** Enrolments that hold a seat; the partial index bookings_one_active_enrolment_key covers them. */
 export const activeEnrolment = (programId: SQL | number) =>
@@ -109,7 +111,17 @@ async function assertVenueExists(db: Db, venueId: number) {
 
 export async function createProgram(db: Db, input: ProgramInput): Promise<ProgramRow> {
   await assertVenueExists(db, input.venueId)
-  const [row] = await db.insert(regularPrograms).values(input).returning({ id: regularPrograms.id })
+  // A trigger materializes the sessions as venue occupancies in the same statement.
+  const [row] = await db
+    .insert(regularPrograms)
+    .values(input)
+    .returning({ id: regularPrograms.id })
+    .catch(async (error) => {
+      if (sqlState(error) === '23P01' && input.isActive !== false) {
+        throw await sessionConflict(db, input, null, null)
+      }
+      throw error
+    })
   return (await findProgram(db, row!.id, false))!
 }
 
@@ -122,9 +134,14 @@ export async function updateProgram(
   id: number,
   input: Partial<ProgramInput>,
 ): Promise<ProgramRow> {
+  let plan: (ProgramInput & { at: Date }) | undefined
   await transaction(db, async (tx) => {
     const [current] = await tx
       .select({
+        venueId: regularPrograms.venueId,
+        startTime: regularPrograms.startTime,
+        durationMinutes: regularPrograms.durationMinutes,
+        isActive: regularPrograms.isActive,
         weekdays: regularPrograms.weekdays,
         startsOn: regularPrograms.startsOn,
         endsOn: regularPrograms.endsOn,
@@ -140,10 +157,16 @@ export async function updateProgram(
     })
     if (errors.length > 0) throw badRequest('The program has no valid schedule.', errors)
     if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
+    const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
+    plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }
+    // The trigger re-materializes the sessions still ahead; an overlap fails the whole change.
     await tx
       .update(regularPrograms)
       .set({ ...input, updatedAt: new Date() })
       .where(eq(regularPrograms.id, id))
+  }).catch(async (error) => {
+    if (sqlState(error) === '23P01' && plan) throw await sessionConflict(db, plan, id, plan.at)
+    throw error
   })
   return (await findProgram(db, id, false))!
 }

@@ -8,6 +8,8 @@ export interface ScheduleDays {
   ends_on: string
 }
 
+export const MAX_PROGRAM_DAYS = 731
+
 /** ISO weekday (1 = Monday) of a `YYYY-MM-DD` calendar date. */
 const isoWeekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay() || 7
 
@@ -18,6 +20,10 @@ const addDays = (day: string, n: number) =>
 export function scheduleErrors(days: ScheduleDays): FieldError[] {
   if (days.ends_on < days.starts_on) {
     return [{ path: 'ends_on', message: 'must be on or after starts_on' }]
+  }
+  // Sessions are stored one row each as venue occupancies, so a program's span is bounded.
+  if (days.ends_on > addDays(days.starts_on, MAX_PROGRAM_DAYS)) {
+    return [{ path: 'ends_on', message: `a program spans at most ${MAX_PROGRAM_DAYS} days` }]
   }
   // A week holds every weekday, so looking at the first seven days is enough.
   for (let n = 0; n < 7; n++) {

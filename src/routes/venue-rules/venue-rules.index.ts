@@ -1,0 +1,8 @@
+import { createRouter } from '../../lib/create-app'
+import * as handlers from './venue-rules.handlers'
+import * as routes from './venue-rules.routes'
+
+export const venueRulesRouter = createRouter()
+  .openapi(routes.availability, handlers.availability)
+  .openapi(routes.getRules, handlers.getRules)
+  .openapi(routes.putRules, handlers.putRules)

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { inArray } from 'drizzle-orm'
+import { regularPrograms } from '../../src/db/schema'
+import { book, dateAhead, fixtures, putRules, utcAt, weekdayOf } from '../bookings/fixtures'
+import { readJson, testApp, uniq, type TestApp } from '../support/app'
+import { jsonInit, type TestUser } from '../support/users'
+
+let t: TestApp
+let admin: TestUser
+let user: TestUser
+const f = fixtures(() => t)
+const programs: number[] = []
+
+beforeAll(async () => {
+  t = await testApp()
+  ;[admin, user] = await Promise.all([f.user('admin'), f.user()])
+})
+afterAll(async () => {
+  if (programs.length) {
+    await t.database.db.delete(regularPrograms).where(inArray(regularPrograms.id, programs))
+  }
+  await f.cleanup()
+})
+
+const day = dateAhead(7)
+const allDay = (days = ['1', '2', '3', '4', '5', '6', '7']) =>
+  Object.fromEntries(days.map((d) => [d, [{ open: '00:00', close: '24:00' }]]))
+
+const availability = async (venue: number, query: string) => {
+  const res = await t.app.request(`/api/venues/${venue}/availability?${query}`)
+  return { status: res.status, body: await readJson(res) }
+}
+
+const starts = (body: { slots: { start: string }[] }) => body.slots.map((s) => s.start)
+
+async function venueIn(timezone: string) {
+  const res = await t.app.request(
+    '/api/admin/venues',
+    jsonInit(
+      'POST',
+      { name: `Hall ${uniq()}`, capacity: 5, hourly_price_cents: 1000, timezone },
+      admin.auth,
+    ),
+  )
+  const id = (await readJson(res)).id
+  f.track.venue(id)
+  return id
+}
+
+describe('GET /api/venues/{id}/availability', () => {
+  test('lists the bookable starts within opening hours, around bookings, with the longest end', async () => {
+    const venue = await f.venue()
+    await putRules(t, admin, venue, {
+      opening_hours: { [String(weekdayOf(day))]: [{ open: '08:00', close: '12:00' }] },
+      slot_minutes: 60,
+      min_minutes: 60,
+      max_minutes: 120,
+    })
+    expect(
+      (
+        await book(t, user, {
+          venue_id: venue,
+          start_datetime: utcAt(day, '09:00'),
+          end_datetime: utcAt(day, '10:00'),
+        })
+      ).status,
+    ).toBe(201)
+    const { status, body } = await availability(venue, `from=${day}`)
+    expect(status).toBe(200)
+    expect(body).toEqual({
+      venue_id: venue,
+      timezone: 'UTC',
+      from: day,
+      to: day,
+      slot_minutes: 60,
+      min_minutes: 60,
+      max_minutes: 120,
+      buffer_minutes: 0,
+      slots: [
+        { start: utcAt(day, '08:00'), end: utcAt(day, '09:00'), max_end: utcAt(day, '09:00') },
+        { start: utcAt(day, '10:00'), end: utcAt(day, '11:00'), max_end: utcAt(day, '12:00') },
+        { start: utcAt(day, '11:00'), end: utcAt(day, '12:00'), max_end: utcAt(day, '12:00') },
+      ],
+    })
+    // every listed slot can really be booked
+    const slot = body.slots[1]
+    expect(
+      (
+        await book(t, user, {
+          venue_id: venue,
+          start_datetime: slot.start,
+          end_datetime: slot.max_end,
+        })
+      ).status,
+    ).toBe(201)
+  })
+
+  test('leaves out program sessions, buffers, and days the venue is closed', async () => {
+    const venue = await f.venue()
+    await putRules(t, admin, venue, {
+      opening_hours: { [String(weekdayOf(day))]: [{ open: '06:00', close: '10:00' }] },
+      slot_minutes: 30,
+      min_minutes: 30,
+      buffer_minutes: 30,
+    })
+    const res = await t.app.request(
+      '/api/admin/programs',
+      jsonInit(
+        'POST',
+        {
+          venue_id: venue,
+          name: `Swim ${uniq()}`,
+          weekdays: [weekdayOf(day)],
+          start_time: '07:00',
+          duration_minutes: 60,
+          starts_on: day,
+          ends_on: day,
+          capacity: 5,
+          price_cents: 100,
+        },
+        admin.auth,
+      ),
+    )
+    expect(res.status).toBe(201)
+    programs.push((await readJson(res)).id)
+    const { body } = await availability(venue, `from=${dateAhead(6)}&to=${dateAhead(8)}`)
+    // 06:00 (ends by 06:30, 30 minutes before the session), then from 08:30 (session + buffer)
+    expect(starts(body)).toEqual(['06:00', '08:30', '09:00', '09:30'].map((h) => utcAt(day, h)))
+    expect(body.slots[0].max_end).toBe(utcAt(day, '06:30'))
+  })
+
+  test('days when the clocks change have 23 and 25 bookable hours (Europe/Berlin)', async () => {
+    const venue = await venueIn('Europe/Berlin')
+    await putRules(t, admin, venue, {
+      opening_hours: allDay(),
+      slot_minutes: 60,
+      min_minutes: 60,
+      max_advance_days: 1095,
+    })
+    const year = new Date().getUTCFullYear() + 1
+    const lastSunday = (month: number) => {
+      const last = new Date(Date.UTC(year, month + 1, 0))
+      return new Date(last.getTime() - last.getUTCDay() * 86_400_000).toISOString().slice(0, 10)
+    }
+    const spring = await availability(venue, `from=${lastSunday(2)}`)
+    expect(spring.body.slots.length).toBe(23)
+    // local midnight is 23:00 UTC the day before (CET, UTC+1)
+    expect(spring.body.slots[0].start).toBe(`${addDays(lastSunday(2), -1)}T23:00:00.000Z`)
+    // 02:00 does not exist: 01:00 CET is followed by 03:00 CEST, one hour later
+    expect(starts(spring.body).slice(1, 3)).toEqual([
+      `${lastSunday(2)}T00:00:00.000Z`,
+      `${lastSunday(2)}T01:00:00.000Z`,
+    ])
+    const autumn = await availability(venue, `from=${lastSunday(9)}`)
+    expect(autumn.body.slots.length).toBe(25)
+    // 02:00 happens twice: 00:00 and 01:00 UTC
+    expect(starts(autumn.body).slice(2, 4)).toEqual([
+      `${lastSunday(9)}T00:00:00.000Z`,
+      `${lastSunday(9)}T01:00:00.000Z`,
+    ])
+  })
+
+  test('a range of more than 31 days, a bad date or an unknown venue is a 4xx', async () => {
+    const venue = await f.venue()
+    expect((await availability(venue, `from=${dateAhead(1)}&to=${dateAhead(40)}`)).status).toBe(400)
+    expect((await availability(venue, `from=${dateAhead(1)}&to=${dateAhead(31)}`)).status).toBe(200)
+    expect((await availability(venue, 'from=2031-02-30')).status).toBe(400)
+    expect((await availability(venue, `from=${dateAhead(3)}&to=${dateAhead(2)}`)).status).toBe(400)
+    expect((await availability(venue, '')).status).toBe(400)
+    expect((await availability(999_999_999, `from=${dateAhead(1)}`)).status).toBe(404)
+  })
+
+  test('nothing is offered before the lead time or past the booking horizon', async () => {
+    const venue = await f.venue()
+    await putRules(t, admin, venue, { opening_hours: allDay(), max_advance_days: 10 })
+    expect((await availability(venue, `from=${dateAhead(12)}`)).body.slots).toEqual([])
+    const today = await availability(venue, `from=${dateAhead(0)}`)
+    const earliest = Date.now() + 60 * 60_000
+    expect(today.body.slots.every((s: { start: string }) => Date.parse(s.start) >= earliest)).toBe(
+      true,
+    )
+  })
+})
+
+function addDays(date: string, n: number) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+}
