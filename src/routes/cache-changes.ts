@@ -20,6 +20,8 @@ export const cacheChanges: CacheChanges = {
   'POST /api/admin/venues': [VENUES],
   'PATCH /api/admin/venues/{id}': [VENUES],
   'DELETE /api/admin/venues/{id}': [VENUES],
+  // A venue's answer does not carry its rules, and availability is read fresh each time.
+  'PUT /api/admin/venues/{id}/rules': [],
 
   'POST /api/admin/items': [ITEMS],
   'PATCH /api/admin/items/{id}': [ITEMS],
@@ -35,6 +37,8 @@ export const cacheChanges: CacheChanges = {
   'PATCH /api/admin/bookings/{id}': [PROGRAMS],
   // Rental stock is counted per slot from the bookings; an item's own stock stays as it is.
   'POST /api/bookings': [],
+  // Only single bookings can be moved; an enrolment, which `enrolled` counts, follows its program.
+  'PATCH /api/bookings/{id}': [],
 
   // Items show their stock: buying takes merchandise stock, cancelling puts it back.
   'POST /api/rack-orders': [ITEMS],
