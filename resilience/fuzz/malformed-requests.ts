@@ -202,8 +202,25 @@ function badQueryTexts(param: Parameter): [string, string][] {
     ['nul', '%00'],
   ]
   if (s.maxLength !== undefined) junk.push(['too-long', 'a'.repeat(s.maxLength + 1)])
+  if (param.name === 'cursor') junk.push(...FORGED_CURSORS)
   return junk
 }
+
+/** Cursors shaped like the API's ([page, sort value, id]) holding values no list can take. */
+const FORGED_CURSORS: [string, string][] = [
+  ['huge-sort', [1, -1e300, 1]],
+  ['zero-page', [0, 1, 1]],
+  ['unsafe-id', [1, 1, 2 ** 63]],
+  ['negative-id', [1, 1, -1]],
+  ['fraction-sort', [1, 1.5, 1]],
+  ['year-zero', [1, '0000-01-01T00:00:00.000Z', 1]],
+  ['infinity', [1, 'infinity', 1]],
+  ['offset-instant', [1, '2031-01-01T10:00:00+02:00', 1]],
+  ['nul-sort', [1, 'a\u0000b', 1]],
+].map(([label, triple]) => [
+  `forged-cursor:${label}`,
+  Buffer.from(JSON.stringify(triple)).toString('base64url'),
+])
 
 const badQuery =
   (param: Parameter): Maker =>

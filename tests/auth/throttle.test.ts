@@ -85,6 +85,18 @@ describe('login throttles', () => {
   }, 120_000)
 })
 
+describe('IPv6 clients', () => {
+  test('addresses of one /64 count as one client; the next /64 is another', async () => {
+    const owner = await user()
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}`
+    for (let host = 1; host <= 5; host++) {
+      expect((await login(owner.email, 'wrong', `${net}:7::${host}`)).status).toBe(401)
+    }
+    expect((await login(owner.email, owner.password, `${net}:7:0:ab:cd:ef:99`)).status).toBe(429)
+    expect((await login(owner.email, owner.password, `${net}:8::1`)).status).toBe(200)
+  }, 30_000)
+})
+
 describe('registration throttle', () => {
   test('100 registrations from one address: 10 accepted, 90 refused with 429', async () => {
     const address = freshAddress()
