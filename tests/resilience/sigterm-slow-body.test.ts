@@ -93,12 +93,13 @@ describe('SIGTERM while a booking body is still arriving', () => {
       const user = await registerUser(client, tag)
       created.userIds.push(user.id)
       userToken = user.token
-      const day = Math.floor(Date.now() / 86_400_000 + 400 + Math.random() * 10_000) * 86_400_000
-      const booking = (hour: number) =>
+      // Inside the new venue's default rules: within 180 days, from 09:00 UTC, on the hour.
+      const day = Math.floor(Date.now() / 86_400_000 + 7 + Math.random() * 150) * 86_400_000
+      const booking = (slot: number) =>
         JSON.stringify({
           venue_id: venue.id,
-          start_datetime: new Date(day + hour * HOUR_MS).toISOString(),
-          end_datetime: new Date(day + (hour + 1) * HOUR_MS).toISOString(),
+          start_datetime: new Date(day + (9 + slot) * HOUR_MS).toISOString(),
+          end_datetime: new Date(day + (10 + slot) * HOUR_MS).toISOString(),
           notes: 'x'.repeat(2000),
         })
       const head = (body: string) =>
