@@ -272,7 +272,8 @@ describe.skipIf(!usingPostgres)('a big export on PostgreSQL', () => {
         await database.close()
       },
     }
-  }, 120_000)
+    // 200,000 rows, each with the occupancy its trigger writes: about a minute on a quiet machine.
+  }, 300_000)
 
   afterAll(async () => {
     await small?.stop()
