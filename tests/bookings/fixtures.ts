@@ -1,7 +1,9 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { inArray } from 'drizzle-orm'
 import { items, regularPrograms, venueBookingRules, venues } from '../../src/db/schema'
 import type { BookingRules } from '../../src/services/venues/booking-rules'
-import { uniq, type TestApp } from '../support/app'
+import { testApp, uniq, usingPostgres, type TestApp } from '../support/app'
+import { serve } from '../support/serve'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 
 const HOUR = 3_600_000
@@ -136,6 +138,40 @@ export function fixtures(t: () => TestApp) {
       }
       if (made.items.length) await db.delete(items).where(inArray(items.id, made.items))
       if (made.venues.length) await db.delete(venues).where(inArray(venues.id, made.venues))
+    },
+  }
+}
+
+/**
+ * The set-up of a race over real HTTP (PostgreSQL only): the app served on a loopback port and
+ * `userCount` users to send as, made before the file's tests and removed after them. On PGlite
+ * only the app is made, for the skipped tests' sake.
+ */
+export function racers(userCount: number) {
+  let t: TestApp | undefined
+  let server: ReturnType<typeof serve> | undefined
+  let users: TestUser[] = []
+  const f = fixtures(() => t!)
+  beforeAll(async () => {
+    t = await testApp()
+    if (!usingPostgres) return
+    server = serve(t)
+    users = await Promise.all(Array.from({ length: userCount }, () => f.user()))
+  })
+  afterAll(async () => {
+    server?.stop()
+    await f.cleanup()
+  })
+  return {
+    f,
+    get t() {
+      return t!
+    },
+    get url() {
+      return server!.url
+    },
+    get users() {
+      return users
     },
   }
 }
