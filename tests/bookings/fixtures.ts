@@ -53,7 +53,10 @@ export function fixtures(t: () => TestApp) {
 
   return {
     /** Rows made elsewhere (through the admin API) that cleanup should remove too. */
-    track: { venue: (id: number) => void made.venues.push(id) },
+    track: {
+      venue: (id: number) => void made.venues.push(id),
+      program: (id: number) => void made.programs.push(id),
+    },
 
     async user(role: 'user' | 'admin' = 'user'): Promise<TestUser> {
       const user = await makeUser(t(), role)
@@ -138,6 +141,31 @@ export function fixtures(t: () => TestApp) {
       }
       if (made.items.length) await db.delete(items).where(inArray(items.id, made.items))
       if (made.venues.length) await db.delete(venues).where(inArray(venues.id, made.venues))
+    },
+  }
+}
+
+/** The usual set-up: the app, an admin and a user; what a file made goes after its tests. */
+export function adminAndUser() {
+  let t: TestApp | undefined
+  let admin: TestUser | undefined
+  let user: TestUser | undefined
+  const f = fixtures(() => t!)
+  beforeAll(async () => {
+    t = await testApp()
+    ;[admin, user] = await Promise.all([f.user('admin'), f.user()])
+  })
+  afterAll(() => f.cleanup())
+  return {
+    f,
+    get t() {
+      return t!
+    },
+    get admin() {
+      return admin!
+    },
+    get user() {
+      return user!
     },
   }
 }
