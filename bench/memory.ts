@@ -25,7 +25,7 @@ import { issueToken } from '../src/middleware/auth'
 import { memoryGuard } from '../src/middleware/memory-guard'
 import { createScratchDatabase, dropScratchDatabase } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import { command, loadAverage, machine, preamble, versions, writeResult } from './lib/results'
+import { machine, preamble, resultHeader, writeResult } from './lib/results'
 import { mb, rssOf, sampleRss } from './lib/rss'
 
 const root = join(import.meta.dir, '..')
@@ -634,11 +634,7 @@ async function main() {
     const guard = { ...(await guardCost()), in_process: await guardCostInProcess() }
     const gc = await gcCost()
     return {
-      date,
-      command: command(),
-      machine: started,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { postgresql: postgresVersion }),
+      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
       database: dbName,
       bookings: BOOKINGS,
       seed_seconds: seedSeconds,

@@ -13,16 +13,7 @@ import { parseArgs } from 'node:util'
 import { pgliteSettings } from '../src/db/client'
 import { DEMO_PASSWORD } from '../src/db/seed/demo-data'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { mb, peakRssOf, rssOf } from './lib/rss'
 
 const root = join(import.meta.dir, '..')
@@ -228,13 +219,9 @@ try {
   await server.proc.exited
 
   const result = {
-    date: started.toISOString(),
-    command: command(),
-    machine: machine(),
-    versions: await versions(root, {
+    ...(await resultHeader(started.toISOString(), machine(), root, {
       pglite: require('@electric-sql/pglite/package.json').version,
-    }),
-    load_average_at_end: loadAverage(),
+    })),
     limit_mb: LIMIT_MB,
     bookings: Number(opts.bookings),
     postgres_defaults: postgresDefaults,
