@@ -16,16 +16,7 @@ import {
   root,
 } from './lib/database'
 import { sqlRecorder } from './lib/recorded-sql'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread, type RssSample } from './lib/rss'
 import {
   ADMIN,
@@ -208,11 +199,9 @@ async function main() {
       ]
     })
     const report = {
-      date: started.toISOString(),
-      command: command(),
-      machine: machineInfo,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { PostgreSQL: seeded.postgres }),
+      ...(await resultHeader(started.toISOString(), machineInfo, root, {
+        PostgreSQL: seeded.postgres,
+      })),
       settings: {
         seeded_bookings: seeded.bookings,
         memory_limit_mb: MEMORY_LIMIT_MB,

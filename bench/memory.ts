@@ -9,7 +9,6 @@
 // The database (bench_memory, or BENCH_MEMORY_DATABASE_URL) is created, seeded with
 // `bun run db:seed --bookings N`, and dropped at the end.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Hono, type MiddlewareHandler } from 'hono'
 import pino from 'pino'
@@ -23,12 +22,12 @@ import { detectMemoryLimit } from '../src/lib/memory/limit'
 import { MemoryMonitor } from '../src/lib/memory/monitor'
 import { issueToken } from '../src/middleware/auth'
 import { memoryGuard } from '../src/middleware/memory-guard'
-import { createScratchDatabase, dropScratchDatabase } from './lib/database'
+import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import { command, loadAverage, machine, preamble, versions, writeResult } from './lib/results'
+import { machine, preamble, resultHeader, writeResult } from './lib/results'
 import { mb, rssOf, sampleRss } from './lib/rss'
+import { ADMIN } from './lib/servers'
 
-const root = join(import.meta.dir, '..')
 const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '60' },
@@ -49,7 +48,6 @@ const GC_SECONDS = Number(opts['gc-seconds'])
 const DATABASE_URL =
   process.env.BENCH_MEMORY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bench_memory'
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-signing'
-const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' }
 const IDLE_SETTLE_MS = 10_000
 
 // ---------------------------------------------------------------- database
@@ -634,11 +632,7 @@ async function main() {
     const guard = { ...(await guardCost()), in_process: await guardCostInProcess() }
     const gc = await gcCost()
     return {
-      date,
-      command: command(),
-      machine: started,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { postgresql: postgresVersion }),
+      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
       database: dbName,
       bookings: BOOKINGS,
       seed_seconds: seedSeconds,

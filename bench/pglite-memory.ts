@@ -12,20 +12,12 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pgliteSettings } from '../src/db/client'
 import { DEMO_PASSWORD } from '../src/db/seed/demo-data'
+import { root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { mb, peakRssOf, rssOf } from './lib/rss'
+import { ADMIN, login } from './lib/servers'
 
-const root = join(import.meta.dir, '..')
 const { values: opts } = parseArgs({
   options: {
     duration: { type: 'string', default: '30' },
@@ -52,8 +44,8 @@ const env = {
   UPLOAD_DIR: join(dir, 'uploads'),
   NODE_ENV: 'development',
   MEMORY_LIMIT_MB: String(LIMIT_MB),
-  ADMIN_EMAIL: 'bench-admin@example.com',
-  ADMIN_PASSWORD: 'bench-admin-password',
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
 }
 
 function run(args: string[]) {
@@ -85,15 +77,8 @@ async function idleRss(pid: number) {
   return mb(rssOf(pid))
 }
 
-async function bearer(url: string, email: string, password: string) {
-  const res = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  })
-  const { token } = (await res.json()) as { token: string }
-  return { Authorization: `Bearer ${token}` }
-}
+const bearer = async (url: string, email: string, password: string) =>
+  (await login(url, email, password)).headers
 
 /** bench/memory.ts's mixed traffic: public reads, own lists and bookings, admin lists, exports. */
 async function mixedWorkload(url: string): Promise<LoadRequest[]> {
@@ -228,13 +213,9 @@ try {
   await server.proc.exited
 
   const result = {
-    date: started.toISOString(),
-    command: command(),
-    machine: machine(),
-    versions: await versions(root, {
+    ...(await resultHeader(started.toISOString(), machine(), root, {
       pglite: require('@electric-sql/pglite/package.json').version,
-    }),
-    load_average_at_end: loadAverage(),
+    })),
     limit_mb: LIMIT_MB,
     bookings: Number(opts.bookings),
     postgres_defaults: postgresDefaults,

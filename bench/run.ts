@@ -17,16 +17,7 @@ import { combine, runLoad, type LoadResult } from './lib/load'
 import { recordCeilingSql } from './lib/ceiling-sql'
 import { checkParity, type ParityCheck } from './lib/parity'
 import { explain, type PlanSummary } from './lib/plans'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { cpuSecondsOf, mb, rssOf, rssSummary, sampleRss, type RssSample } from './lib/rss'
 import { workloadInputs } from './lib/bench-setup'
 import {
@@ -230,11 +221,9 @@ async function main() {
         : null
 
     const result = {
-      date: started.toISOString(),
-      command: command(),
-      machine: machineInfo,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { PostgreSQL: seeded.postgres }),
+      ...(await resultHeader(started.toISOString(), machineInfo, root, {
+        PostgreSQL: seeded.postgres,
+      })),
       settings: {
         database: BENCH_DATABASE_URL,
         seeded_bookings: seeded.bookings,

@@ -17,14 +17,12 @@ import {
 } from './lib/database'
 import { runLoad, successRate, type LoadResult } from './lib/load'
 import {
-  command,
   latestResult,
-  loadAverage,
   machine,
   preamble,
   rerender,
+  resultHeader,
   table,
-  versions,
   writeResult,
 } from './lib/results'
 import { mb, rssOf, rssSummary, sampleRss, type RssSample } from './lib/rss'
@@ -156,11 +154,9 @@ async function main() {
       memory_guard_503: { value: shed, target: '0', met: shed === 0 && unavailable === 0 },
     }
     const report = {
-      date: started.toISOString(),
-      command: command(),
-      machine: machineInfo,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { PostgreSQL: seeded.postgres }),
+      ...(await resultHeader(started.toISOString(), machineInfo, root, {
+        PostgreSQL: seeded.postgres,
+      })),
       settings: {
         minutes: MINUTES,
         workload: mixed.requests,

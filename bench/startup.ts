@@ -19,16 +19,7 @@ import postgres from 'postgres'
 import { buildScratchBundle } from '../scripts/build'
 import { issueToken } from '../src/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { mb, rssPartsOf } from './lib/rss'
 
 const { values: opts } = parseArgs({
@@ -587,11 +578,7 @@ async function main() {
       }
     }
     return {
-      date,
-      command: command(),
-      machine: started,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { postgresql: postgresVersion }),
+      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
       database: dbName,
       seed: SEED,
       runs: RUNS,

@@ -8,16 +8,7 @@ import postgres from 'postgres'
 import { rssChartSvg } from './lib/chart'
 import { describeBenchDatabase, prepareBenchDatabase, root } from './lib/database'
 import { randomPng } from './lib/png'
-import {
-  command,
-  loadAverage,
-  machine,
-  preamble,
-  rerender,
-  table,
-  versions,
-  writeResult,
-} from './lib/results'
+import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread } from './lib/rss'
 import {
   MEMORY_LIMIT_MB,
@@ -152,11 +143,9 @@ async function main() {
     const guard = await memoryStats(app.url)
     const growth = concurrent.rss.growth_mb
     const report = {
-      date: started.toISOString(),
-      command: command(),
-      machine: machineInfo,
-      load_average_at_end: loadAverage(),
-      versions: await versions(root, { PostgreSQL: seeded.postgres }),
+      ...(await resultHeader(started.toISOString(), machineInfo, root, {
+        PostgreSQL: seeded.postgres,
+      })),
       settings: {
         clients: CLIENTS,
         files_per_client: FILES_PER_CLIENT,

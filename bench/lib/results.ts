@@ -41,6 +41,25 @@ export async function versions(root: string, extra: Record<string, string> = {})
   }
 }
 
+/**
+ * The fields every result starts with, what `preamble` prints: taken as the run ends, with the
+ * run's start date and the machine as `machine()` found it then.
+ */
+export async function resultHeader(
+  date: string,
+  atStart: ReturnType<typeof machine>,
+  root: string,
+  extraVersions: Record<string, string>,
+) {
+  return {
+    date,
+    command: command(),
+    machine: atStart,
+    load_average_at_end: loadAverage(),
+    versions: await versions(root, extraVersions),
+  }
+}
+
 /** The command that produced a result, as the user typed it (`bun run bench`, ...). */
 export function command(): string {
   const script = process.env.npm_lifecycle_event

@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { bookings } from '../../src/db/schema'
-import { testApp, usingPostgres, type TestApp } from '../support/app'
-import { serve } from '../support/serve'
+import { usingPostgres } from '../support/app'
 import type { TestUser } from '../support/users'
-import { fixtures, hoursAhead, minutesAfter } from './fixtures'
+import { hoursAhead, minutesAfter, racers } from './fixtures'
 
 const POSTS = 600
 const WORKERS = 40
 
-let t: TestApp
-let server: ReturnType<typeof serve> | undefined
-const f = fixtures(() => t)
-let users: TestUser[] = []
-
-beforeAll(async () => {
-  t = await testApp()
-  if (!usingPostgres) return
-  server = serve(t)
-  users = await Promise.all(Array.from({ length: 8 }, () => f.user()))
-})
-afterAll(async () => {
-  server?.stop()
-  await f.cleanup()
-})
+const race = racers(8)
+const { f } = race
 
 const send = (user: TestUser, path: string, body?: object) =>
-  fetch(`${server!.url}${path}`, {
+  fetch(`${race.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...user.auth },
     body: body && JSON.stringify(body),
@@ -46,7 +32,7 @@ describe('booking a slot while its owner cancels the booking that holds it (Post
       const answers: { route: string; status: number; body: string }[] = []
       let sent = 0
       const worker = async (w: number) => {
-        const user = users[w % users.length]!
+        const user = race.users[w % race.users.length]!
         while (sent < POSTS) {
           sent++
           const created = await send(user, '/api/bookings', slot(sent))
@@ -65,7 +51,7 @@ describe('booking a slot while its owner cancels the booking that holds it (Post
       expect(won).toBeGreaterThan(1)
       const cancelled = answers.filter((a) => a.route === 'cancel' && a.status === 200).length
 
-      const rows = await t.database.db
+      const rows = await race.t.database.db
         .select({ status: bookings.status })
         .from(bookings)
         .where(eq(bookings.venueId, venue))

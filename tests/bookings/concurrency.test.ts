@@ -1,36 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { and, count, eq, inArray, sql } from 'drizzle-orm'
 import { bookingItems, bookings } from '../../src/db/schema'
-import { testApp, usingPostgres, type TestApp } from '../support/app'
-import { serve } from '../support/serve'
-import type { TestUser } from '../support/users'
-import { book, fixtures, hoursAhead, minutesAfter } from './fixtures'
+import { usingPostgres } from '../support/app'
+import { book, hoursAhead, minutesAfter, racers } from './fixtures'
 
 const REQUESTS = 120
 
-let t: TestApp
-let server: ReturnType<typeof serve> | undefined
-const f = fixtures(() => t)
-let users: TestUser[] = []
-
-beforeAll(async () => {
-  t = await testApp()
-  if (!usingPostgres) return
-  server = serve(t)
-  users = await Promise.all(Array.from({ length: 4 }, () => f.user()))
-})
-afterAll(async () => {
-  server?.stop()
-  await f.cleanup()
-})
+const race = racers(4)
+const { f } = race
 
 /** Fires every request at once over real HTTP and returns their statuses. */
 async function fireAll(bodies: object[]): Promise<number[]> {
   const responses = await Promise.all(
     bodies.map((body, i) =>
-      fetch(`${server!.url}/api/bookings`, {
+      fetch(`${race.url}/api/bookings`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...users[i % users.length]!.auth },
+        headers: { 'content-type': 'application/json', ...race.users[i % race.users.length]!.auth },
         body: JSON.stringify(body),
       }),
     ),
@@ -51,7 +36,7 @@ describe('concurrent bookings on PostgreSQL', () => {
       const statuses = await fireAll(Array.from({ length: REQUESTS }, () => body))
       expect(tally(statuses)).toEqual({ 201: 1, 409: REQUESTS - 1 })
 
-      const [active] = await t.database.db
+      const [active] = await race.t.database.db
         .select({ n: count() })
         .from(bookings)
         .where(and(eq(bookings.venueId, venue), inArray(bookings.status, ['pending', 'confirmed'])))
@@ -67,7 +52,7 @@ describe('concurrent bookings on PostgreSQL', () => {
       const LEFT = 5
       const item = await f.item({ stock: STOCK })
       const start = hoursAhead(2)
-      const earlier = await book(t, users[0]!, {
+      const earlier = await book(race.t, race.users[0]!, {
         venue_id: await f.venue(),
         start_datetime: start,
         end_datetime: minutesAfter(start, 120),
@@ -89,7 +74,7 @@ describe('concurrent bookings on PostgreSQL', () => {
       const statuses = await fireAll(bodies)
       expect(tally(statuses)).toEqual({ 201: LEFT, 409: REQUESTS - LEFT })
 
-      const [rented] = await t.database.db
+      const [rented] = await race.t.database.db
         .select({ units: sql<number>`coalesce(sum(${bookingItems.quantity}), 0)::int`, n: count() })
         .from(bookingItems)
         .innerJoin(bookings, eq(bookings.id, bookingItems.bookingId))
@@ -97,7 +82,7 @@ describe('concurrent bookings on PostgreSQL', () => {
           and(eq(bookingItems.itemId, item), inArray(bookings.status, ['pending', 'confirmed'])),
         )
       expect(rented).toEqual({ units: STOCK, n: LEFT + 1 })
-      const [won] = await t.database.db
+      const [won] = await race.t.database.db
         .select({ n: count() })
         .from(bookings)
         .where(inArray(bookings.venueId, venues))

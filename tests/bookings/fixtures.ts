@@ -1,7 +1,9 @@
+import { afterAll, beforeAll } from 'bun:test'
 import { inArray } from 'drizzle-orm'
 import { items, regularPrograms, venueBookingRules, venues } from '../../src/db/schema'
 import type { BookingRules } from '../../src/services/venues/booking-rules'
-import { uniq, type TestApp } from '../support/app'
+import { testApp, uniq, usingPostgres, type TestApp } from '../support/app'
+import { serve } from '../support/serve'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
 
 const HOUR = 3_600_000
@@ -51,7 +53,10 @@ export function fixtures(t: () => TestApp) {
 
   return {
     /** Rows made elsewhere (through the admin API) that cleanup should remove too. */
-    track: { venue: (id: number) => void made.venues.push(id) },
+    track: {
+      venue: (id: number) => void made.venues.push(id),
+      program: (id: number) => void made.programs.push(id),
+    },
 
     async user(role: 'user' | 'admin' = 'user'): Promise<TestUser> {
       const user = await makeUser(t(), role)
@@ -136,6 +141,65 @@ export function fixtures(t: () => TestApp) {
       }
       if (made.items.length) await db.delete(items).where(inArray(items.id, made.items))
       if (made.venues.length) await db.delete(venues).where(inArray(venues.id, made.venues))
+    },
+  }
+}
+
+/** The usual set-up: the app, an admin and a user; what a file made goes after its tests. */
+export function adminAndUser() {
+  let t: TestApp | undefined
+  let admin: TestUser | undefined
+  let user: TestUser | undefined
+  const f = fixtures(() => t!)
+  beforeAll(async () => {
+    t = await testApp()
+    ;[admin, user] = await Promise.all([f.user('admin'), f.user()])
+  })
+  afterAll(() => f.cleanup())
+  return {
+    f,
+    get t() {
+      return t!
+    },
+    get admin() {
+      return admin!
+    },
+    get user() {
+      return user!
+    },
+  }
+}
+
+/**
+ * The set-up of a race over real HTTP (PostgreSQL only): the app served on a loopback port and
+ * `userCount` users to send as, made before the file's tests and removed after them. On PGlite
+ * only the app is made, for the skipped tests' sake.
+ */
+export function racers(userCount: number) {
+  let t: TestApp | undefined
+  let server: ReturnType<typeof serve> | undefined
+  let users: TestUser[] = []
+  const f = fixtures(() => t!)
+  beforeAll(async () => {
+    t = await testApp()
+    if (!usingPostgres) return
+    server = serve(t)
+    users = await Promise.all(Array.from({ length: userCount }, () => f.user()))
+  })
+  afterAll(async () => {
+    server?.stop()
+    await f.cleanup()
+  })
+  return {
+    f,
+    get t() {
+      return t!
+    },
+    get url() {
+      return server!.url
+    },
+    get users() {
+      return users
     },
   }
 }

@@ -1,31 +1,17 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { eq, inArray } from 'drizzle-orm'
-import { bookings, regularPrograms, venueOccupancies } from '../../src/db/schema'
-import { readJson, testApp, uniq, type TestApp } from '../support/app'
-import { jsonInit, type TestUser } from '../support/users'
-import { book, dateAhead, fixtures, putRules, utcAt, weekdayOf } from './fixtures'
+import { describe, expect, test } from 'bun:test'
+import { eq } from 'drizzle-orm'
+import { bookings, venueOccupancies } from '../../src/db/schema'
+import { readJson, uniq } from '../support/app'
+import { jsonInit } from '../support/users'
+import { adminAndUser, book, dateAhead, putRules, utcAt, weekdayOf } from './fixtures'
 
-let t: TestApp
-let admin: TestUser
-let user: TestUser
-const f = fixtures(() => t)
-const programs: number[] = []
-
-beforeAll(async () => {
-  t = await testApp()
-  ;[admin, user] = await Promise.all([f.user('admin'), f.user()])
-})
-afterAll(async () => {
-  if (programs.length) {
-    await t.database.db.delete(regularPrograms).where(inArray(regularPrograms.id, programs))
-  }
-  await f.cleanup()
-})
+const s = adminAndUser()
+const { f } = s
 
 const day = dateAhead(10)
 
 async function createProgram(venueId: number, over: object = {}) {
-  const res = await t.app.request(
+  const res = await s.t.app.request(
     '/api/admin/programs',
     jsonInit(
       'POST',
@@ -41,10 +27,10 @@ async function createProgram(venueId: number, over: object = {}) {
         price_cents: 5000,
         ...over,
       },
-      admin.auth,
+      s.admin.auth,
     ),
   )
-  if (res.status === 201) programs.push((await readJson(res.clone() as Response)).id)
+  if (res.status === 201) f.track.program((await readJson(res.clone() as Response)).id)
   return res
 }
 
@@ -52,7 +38,7 @@ describe('one occupancy model', () => {
   test('a booking over a weekly program session is 409 naming the session', async () => {
     const venue = await f.venue()
     const program = await readJson(await createProgram(venue))
-    const res = await book(t, user, {
+    const res = await book(s.t, s.user, {
       venue_id: venue,
       start_datetime: utcAt(day, '07:15'),
       end_datetime: utcAt(day, '07:45'),
@@ -65,7 +51,7 @@ describe('one occupancy model', () => {
       end_datetime: utcAt(day, '08:00'),
     })
     // the hour after the session is free
-    const after = await book(t, user, {
+    const after = await book(s.t, s.user, {
       venue_id: venue,
       start_datetime: utcAt(day, '08:00'),
       end_datetime: utcAt(day, '09:00'),
@@ -80,7 +66,7 @@ describe('one occupancy model', () => {
       ['06:30', '07:10'],
       ['07:30', '08:30'],
     ] as const) {
-      const res = await book(t, user, {
+      const res = await book(s.t, s.user, {
         venue_id: venue,
         start_datetime: utcAt(day, from),
         end_datetime: utcAt(day, to),
@@ -105,7 +91,7 @@ describe('one occupancy model', () => {
         end_datetime: utcAt(day, '08:30'),
       },
     ])
-    const stored = await t.database.db
+    const stored = await s.t.database.db
       .select({ id: venueOccupancies.id })
       .from(venueOccupancies)
       .where(eq(venueOccupancies.venueId, venue))
@@ -115,23 +101,26 @@ describe('one occupancy model', () => {
   test('moving a program onto a booking is 409 and leaves the program as it was', async () => {
     const venue = await f.venue()
     const program = await readJson(await createProgram(venue))
-    const taken = await book(t, user, {
+    const taken = await book(s.t, s.user, {
       venue_id: venue,
       start_datetime: utcAt(day, '09:00'),
       end_datetime: utcAt(day, '10:00'),
     })
     const bookingId = (await readJson(taken)).id
     const path = `/api/admin/programs/${program.id}`
-    const res = await t.app.request(path, jsonInit('PATCH', { start_time: '09:30' }, admin.auth))
+    const res = await s.t.app.request(
+      path,
+      jsonInit('PATCH', { start_time: '09:30' }, s.admin.auth),
+    )
     expect(res.status).toBe(409)
     expect((await readJson(res)).conflicts).toEqual([
       expect.objectContaining({ source: 'booking', booking_id: bookingId }),
     ])
-    expect((await readJson(await t.app.request(`/api/programs/${program.id}`))).start_time).toBe(
+    expect((await readJson(await s.t.app.request(`/api/programs/${program.id}`))).start_time).toBe(
       '07:00',
     )
     // and the session still holds its own hour
-    const clash = await book(t, user, {
+    const clash = await book(s.t, s.user, {
       venue_id: venue,
       start_datetime: utcAt(day, '07:00'),
       end_datetime: utcAt(day, '07:30'),
@@ -143,29 +132,32 @@ describe('one occupancy model', () => {
     const venue = await f.venue()
     const program = await readJson(await createProgram(venue))
     const path = `/api/admin/programs/${program.id}`
-    const moved = await t.app.request(path, jsonInit('PATCH', { start_time: '12:00' }, admin.auth))
+    const moved = await s.t.app.request(
+      path,
+      jsonInit('PATCH', { start_time: '12:00' }, s.admin.auth),
+    )
     expect(moved.status).toBe(200)
     const old = {
       venue_id: venue,
       start_datetime: utcAt(day, '07:00'),
       end_datetime: utcAt(day, '08:00'),
     }
-    expect((await book(t, user, old)).status).toBe(201)
+    expect((await book(s.t, s.user, old)).status).toBe(201)
     const noon = {
       venue_id: venue,
       start_datetime: utcAt(day, '12:00'),
       end_datetime: utcAt(day, '12:30'),
     }
-    expect((await book(t, user, noon)).status).toBe(409)
-    await t.app.request(path, { method: 'DELETE', headers: admin.auth })
-    expect((await book(t, user, noon)).status).toBe(201)
+    expect((await book(s.t, s.user, noon)).status).toBe(409)
+    await s.t.app.request(path, { method: 'DELETE', headers: s.admin.auth })
+    expect((await book(s.t, s.user, noon)).status).toBe(201)
   })
 
   test('the database itself refuses a booking row over a session, whatever writes it', async () => {
     const venue = await f.venue()
     await createProgram(venue)
-    const insert = t.database.db.insert(bookings).values({
-      userId: user.id,
+    const insert = s.t.database.db.insert(bookings).values({
+      userId: s.user.id,
       venueId: venue,
       kind: 'single',
       startDatetime: new Date(utcAt(day, '07:30')),
@@ -174,7 +166,7 @@ describe('one occupancy model', () => {
       totalCents: 0,
     })
     await expect(insert.execute()).rejects.toThrow()
-    const rows = await t.database.db
+    const rows = await s.t.database.db
       .select({ id: bookings.id })
       .from(bookings)
       .where(eq(bookings.venueId, venue))
@@ -183,7 +175,7 @@ describe('one occupancy model', () => {
 
   test('a venue buffer keeps that many minutes free after each booking', async () => {
     const venue = await f.venue()
-    const rules = await putRules(t, admin, venue, {
+    const rules = await putRules(s.t, s.admin, venue, {
       opening_hours: Object.fromEntries(
         ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
       ),
@@ -196,13 +188,13 @@ describe('one occupancy model', () => {
       start_datetime: utcAt(day, '10:00'),
       end_datetime: utcAt(day, '11:00'),
     }
-    expect((await book(t, user, first)).status).toBe(201)
+    expect((await book(s.t, s.user, first)).status).toBe(201)
     const touching = {
       venue_id: venue,
       start_datetime: utcAt(day, '11:00'),
       end_datetime: utcAt(day, '12:00'),
     }
-    const res = await book(t, user, touching)
+    const res = await book(s.t, s.user, touching)
     expect(res.status).toBe(409)
     expect((await readJson(res)).detail).toContain('15-minute gap')
     const before = {
@@ -210,12 +202,12 @@ describe('one occupancy model', () => {
       start_datetime: utcAt(day, '09:00'),
       end_datetime: utcAt(day, '10:00'),
     }
-    expect((await book(t, user, before)).status).toBe(409)
+    expect((await book(s.t, s.user, before)).status).toBe(409)
     const later = {
       venue_id: venue,
       start_datetime: utcAt(day, '11:15'),
       end_datetime: utcAt(day, '12:00'),
     }
-    expect((await book(t, user, later)).status).toBe(201)
+    expect((await book(s.t, s.user, later)).status).toBe(201)
   })
 })

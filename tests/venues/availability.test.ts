@@ -1,45 +1,29 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { inArray } from 'drizzle-orm'
-import { regularPrograms } from '../../src/db/schema'
-import { book, dateAhead, fixtures, putRules, utcAt, weekdayOf } from '../bookings/fixtures'
-import { readJson, testApp, uniq, type TestApp } from '../support/app'
-import { jsonInit, type TestUser } from '../support/users'
+import { describe, expect, test } from 'bun:test'
+import { adminAndUser, book, dateAhead, putRules, utcAt, weekdayOf } from '../bookings/fixtures'
+import { readJson, uniq } from '../support/app'
+import { jsonInit } from '../support/users'
 
-let t: TestApp
-let admin: TestUser
-let user: TestUser
-const f = fixtures(() => t)
-const programs: number[] = []
-
-beforeAll(async () => {
-  t = await testApp()
-  ;[admin, user] = await Promise.all([f.user('admin'), f.user()])
-})
-afterAll(async () => {
-  if (programs.length) {
-    await t.database.db.delete(regularPrograms).where(inArray(regularPrograms.id, programs))
-  }
-  await f.cleanup()
-})
+const s = adminAndUser()
+const { f } = s
 
 const day = dateAhead(7)
 const allDay = (days = ['1', '2', '3', '4', '5', '6', '7']) =>
   Object.fromEntries(days.map((d) => [d, [{ open: '00:00', close: '24:00' }]]))
 
 const availability = async (venue: number, query: string) => {
-  const res = await t.app.request(`/api/venues/${venue}/availability?${query}`)
+  const res = await s.t.app.request(`/api/venues/${venue}/availability?${query}`)
   return { status: res.status, body: await readJson(res) }
 }
 
 const starts = (body: { slots: { start: string }[] }) => body.slots.map((s) => s.start)
 
 async function venueIn(timezone: string) {
-  const res = await t.app.request(
+  const res = await s.t.app.request(
     '/api/admin/venues',
     jsonInit(
       'POST',
       { name: `Hall ${uniq()}`, capacity: 5, hourly_price_cents: 1000, timezone },
-      admin.auth,
+      s.admin.auth,
     ),
   )
   const id = (await readJson(res)).id
@@ -50,7 +34,7 @@ async function venueIn(timezone: string) {
 describe('GET /api/venues/{id}/availability', () => {
   test('lists the bookable starts within opening hours, around bookings, with the longest end', async () => {
     const venue = await f.venue()
-    await putRules(t, admin, venue, {
+    await putRules(s.t, s.admin, venue, {
       opening_hours: { [String(weekdayOf(day))]: [{ open: '08:00', close: '12:00' }] },
       slot_minutes: 60,
       min_minutes: 60,
@@ -58,7 +42,7 @@ describe('GET /api/venues/{id}/availability', () => {
     })
     expect(
       (
-        await book(t, user, {
+        await book(s.t, s.user, {
           venue_id: venue,
           start_datetime: utcAt(day, '09:00'),
           end_datetime: utcAt(day, '10:00'),
@@ -86,7 +70,7 @@ describe('GET /api/venues/{id}/availability', () => {
     const slot = body.slots[1]
     expect(
       (
-        await book(t, user, {
+        await book(s.t, s.user, {
           venue_id: venue,
           start_datetime: slot.start,
           end_datetime: slot.max_end,
@@ -97,13 +81,13 @@ describe('GET /api/venues/{id}/availability', () => {
 
   test('leaves out program sessions, buffers, and days the venue is closed', async () => {
     const venue = await f.venue()
-    await putRules(t, admin, venue, {
+    await putRules(s.t, s.admin, venue, {
       opening_hours: { [String(weekdayOf(day))]: [{ open: '06:00', close: '10:00' }] },
       slot_minutes: 30,
       min_minutes: 30,
       buffer_minutes: 30,
     })
-    const res = await t.app.request(
+    const res = await s.t.app.request(
       '/api/admin/programs',
       jsonInit(
         'POST',
@@ -118,11 +102,11 @@ describe('GET /api/venues/{id}/availability', () => {
           capacity: 5,
           price_cents: 100,
         },
-        admin.auth,
+        s.admin.auth,
       ),
     )
     expect(res.status).toBe(201)
-    programs.push((await readJson(res)).id)
+    f.track.program((await readJson(res)).id)
     const { body } = await availability(venue, `from=${dateAhead(6)}&to=${dateAhead(8)}`)
     // 06:00 (ends by 06:30, 30 minutes before the session), then from 08:30 (session + buffer)
     expect(starts(body)).toEqual(['06:00', '08:30', '09:00', '09:30'].map((h) => utcAt(day, h)))
@@ -131,7 +115,7 @@ describe('GET /api/venues/{id}/availability', () => {
 
   test('days when the clocks change have 23 and 25 bookable hours (Europe/Berlin)', async () => {
     const venue = await venueIn('Europe/Berlin')
-    await putRules(t, admin, venue, {
+    await putRules(s.t, s.admin, venue, {
       opening_hours: allDay(),
       slot_minutes: 60,
       min_minutes: 60,
@@ -172,7 +156,7 @@ describe('GET /api/venues/{id}/availability', () => {
 
   test('nothing is offered before the lead time or past the booking horizon', async () => {
     const venue = await f.venue()
-    await putRules(t, admin, venue, { opening_hours: allDay(), max_advance_days: 10 })
+    await putRules(s.t, s.admin, venue, { opening_hours: allDay(), max_advance_days: 10 })
     expect((await availability(venue, `from=${dateAhead(12)}`)).body.slots).toEqual([])
     const today = await availability(venue, `from=${dateAhead(0)}`)
     const earliest = Date.now() + 60 * 60_000

@@ -1,23 +1,14 @@
 import type { AppRouteHandler } from '../../lib/context'
-import { paginate } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { changeOrderStatus } from '../../services/rack-orders/order-status'
 import * as service from '../../services/rack-orders/rack-orders'
 import type * as routes from './admin-rack-orders.routes'
-import { newestFirst } from './rack-orders.handlers'
+import { ordersPage } from './rack-orders.handlers'
 import { toRackOrder } from './rack-orders.schemas'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { db } = c.var.deps.database
   const query = c.req.valid('query')
-  const filter = { userId: query.user_id, status: query.status }
-  const page = await paginate(c, {
-    query,
-    keyset: newestFirst,
-    rows: (window) => service.listOrders(db, filter, window),
-    total: () => service.countOrders(db, filter),
-    map: toRackOrder,
-  })
+  const page = await ordersPage(c, query, { userId: query.user_id, status: query.status })
   return c.json(page, 200)
 }
 

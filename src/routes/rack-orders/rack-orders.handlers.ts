@@ -1,6 +1,7 @@
-import type { AppRouteHandler } from '../../lib/context'
+import type { Context } from 'hono'
+import type { AppEnv, AppRouteHandler } from '../../lib/context'
 import { idempotent } from '../../lib/idempotency'
-import { paginate } from '../../lib/paginate'
+import { paginate, type PageQuery } from '../../lib/paginate'
 import { notFound } from '../../lib/problem'
 import { rackOrders } from '../../db/schema'
 import { changeOrderStatus } from '../../services/rack-orders/order-status'
@@ -9,11 +10,23 @@ import * as service from '../../services/rack-orders/rack-orders'
 import type * as routes from './rack-orders.routes'
 import { toRackOrder } from './rack-orders.schemas'
 
-export const newestFirst = {
+const newestFirst = {
   sort: rackOrders.id,
   id: rackOrders.id,
   direction: 'desc' as const,
   key: (o: service.RackOrderRow): [number, number] => [o.id, o.id],
+}
+
+/** A page of the orders `filter` picks, newest first: a user's own list and the admin list. */
+export function ordersPage(c: Context<AppEnv>, query: PageQuery, filter: service.OrderFilter) {
+  const { db } = c.var.deps.database
+  return paginate(c, {
+    query,
+    keyset: newestFirst,
+    rows: (window) => service.listOrders(db, filter, window),
+    total: () => service.countOrders(db, filter),
+    map: toRackOrder,
+  })
 }
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
@@ -28,16 +41,8 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
 }
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
-  const { db } = c.var.deps.database
   const query = c.req.valid('query')
-  const filter = { userId: c.var.user.id, status: query.status }
-  const page = await paginate(c, {
-    query,
-    keyset: newestFirst,
-    rows: (window) => service.listOrders(db, filter, window),
-    total: () => service.countOrders(db, filter),
-    map: toRackOrder,
-  })
+  const page = await ordersPage(c, query, { userId: c.var.user.id, status: query.status })
   return c.json(page, 200)
 }
 

@@ -53,6 +53,26 @@ export function bookingTotal(
   return total
 }
 
+/** Writes a booking's item lines at the unit prices they were priced at. */
+export async function insertBookingItems(
+  tx: Tx,
+  bookingId: number,
+  lines: RentalLine[],
+): Promise<BookingItemRow[]> {
+  if (lines.length === 0) return []
+  return tx
+    .insert(bookingItems)
+    .values(
+      lines.map((line) => ({
+        bookingId,
+        itemId: line.itemId,
+        quantity: line.quantity,
+        unitPriceCents: line.unitPriceCents,
+      })),
+    )
+    .returning(bookingItemColumns)
+}
+
 /**
  * Books a venue slot with its rented items, all or nothing. Competing bookings of the same items
  * are serialized by locking those item rows (in id order, so two bookings never deadlock) before
@@ -89,20 +109,7 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
           notes: input.notes,
         })
         .returning(bookingColumns)
-      const lines =
-        rentals.lines.length === 0
-          ? []
-          : await tx
-              .insert(bookingItems)
-              .values(
-                rentals.lines.map((line) => ({
-                  bookingId: booking!.id,
-                  itemId: line.itemId,
-                  quantity: line.quantity,
-                  unitPriceCents: line.unitPriceCents,
-                })),
-              )
-              .returning(bookingItemColumns)
+      const lines = await insertBookingItems(tx, booking!.id, rentals.lines)
       return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
     })
   } catch (error) {

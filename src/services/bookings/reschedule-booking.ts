@@ -6,7 +6,13 @@ import { Problem, badRequest, notFound } from '../../lib/problem'
 import { transaction } from '../../lib/transaction'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, bookingItemColumns } from './booking-columns'
-import { bookingTotal, overlapConflict, unbookable, type CreatedBooking } from './create-booking'
+import {
+  bookingTotal,
+  insertBookingItems,
+  overlapConflict,
+  unbookable,
+  type CreatedBooking,
+} from './create-booking'
 import { ensureStock, lockRentals, type RentalLine } from './rental-stock'
 import { cancellationViolation, slotViolation } from './rule-violations'
 
@@ -101,20 +107,7 @@ export async function rescheduleBooking(
       let lines = kept
       if (change.items) {
         await tx.delete(bookingItems).where(eq(bookingItems.bookingId, id))
-        lines =
-          priced.length === 0
-            ? []
-            : await tx
-                .insert(bookingItems)
-                .values(
-                  priced.map((line) => ({
-                    bookingId: id,
-                    itemId: line.itemId,
-                    quantity: line.quantity,
-                    unitPriceCents: line.unitPriceCents,
-                  })),
-                )
-                .returning(bookingItemColumns)
+        lines = await insertBookingItems(tx, id, priced)
       }
       return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
     })
