@@ -178,6 +178,7 @@ Targets:
 }
 
 const started = new Date()
+const machineAtStart = machine()
 try {
   // A fresh directory: initdb runs inside PGlite on the first open.
   const fresh = await startServer()
@@ -213,7 +214,7 @@ try {
   await server.proc.exited
 
   const result = {
-    ...(await resultHeader(started.toISOString(), machine(), root, {
+    ...(await resultHeader(started.toISOString(), machineAtStart, root, {
       pglite: require('@electric-sql/pglite/package.json').version,
     })),
     limit_mb: LIMIT_MB,
