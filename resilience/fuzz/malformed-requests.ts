@@ -158,12 +158,13 @@ const badPath =
   (base) => {
     const valid = Number(base.ids[param.name])
     const texts: [string, string][] = [
-      // An empty segment is another route (`/api/bookings/` is the list), not a malformed id.
+      // An empty segment is another route (`/api/bookings/` is the list), not a malformed id; so is
+      // `%2E%2E`, a dot-dot segment every URL parser resolves before sending (`/api/docs/assets/..`
+      // is the public page `/api/docs/`, a 200).
       ...badIntegerTexts(param.schema)
         .filter(([l]) => l !== 'empty')
         .map(([l, v]): [string, string] => [`path.${param.name}:${l}`, v]),
       [`path.${param.name}:encoded-slash`, `${valid}%2F1`],
-      [`path.${param.name}:dot-dot`, '%2E%2E'],
       [`path.${param.name}:missing-row`, '9007199254740991'],
       [`path.${param.name}:missing-row`, '2147483648'],
     ]
