@@ -1,23 +1,4 @@
-/**
- * The slice of the TC39 Temporal API this file uses. Bun ships Temporal, TypeScript 5.9 has no
- * types for it yet; Temporal knows each zone's rules, so days that start at 01:00 (a DST jump at
- * midnight) or last 23 or 25 hours come out right without hand-written offset arithmetic.
- */
-interface PlainDate {
-  add(duration: { days: number }): PlainDate
-  toZonedDateTime(timeZone: string): { epochMilliseconds: number }
-  toString(): string
-}
-
-interface TemporalApi {
-  Instant: {
-    fromEpochMilliseconds(ms: number): {
-      toZonedDateTimeISO(timeZone: string): { toPlainDate(): PlainDate }
-    }
-  }
-}
-
-const { Temporal } = globalThis as unknown as { Temporal: TemporalApi }
+import { plainDateAt, startOfDay } from '../../lib/temporal'
 
 export interface LocalDay {
   /** The calendar date, YYYY-MM-DD. */
@@ -31,13 +12,11 @@ export interface LocalDay {
 
 /** The calendar day in `timeZone` that contains the instant `now`, as a half-open range. */
 export function localDay(timeZone: string, now: Date = new Date()): LocalDay {
-  const date = Temporal.Instant.fromEpochMilliseconds(now.getTime())
-    .toZonedDateTimeISO(timeZone)
-    .toPlainDate()
+  const date = plainDateAt(now, timeZone)
   return {
     date: date.toString(),
     timeZone,
-    from: new Date(date.toZonedDateTime(timeZone).epochMilliseconds),
-    to: new Date(date.add({ days: 1 }).toZonedDateTime(timeZone).epochMilliseconds),
+    from: startOfDay(date, timeZone),
+    to: startOfDay(date.add({ days: 1 }), timeZone),
   }
 }

@@ -1,28 +1,5 @@
 import type { OpeningHours } from '../../db/schema'
-
-/**
- * The slice of the TC39 Temporal API this file uses (Bun ships it; TypeScript has no types yet).
- * Temporal knows each zone's rules: an opening time that falls in a spring-forward gap moves to
- * the first valid instant after it, and days of 23 or 25 hours come out right.
- */
-interface PlainDate {
-  dayOfWeek: number
-  add(duration: { days: number }): PlainDate
-  since(other: PlainDate): { days: number }
-  toZonedDateTime(options: { timeZone: string; plainTime?: string }): { epochMilliseconds: number }
-  toString(): string
-}
-
-interface TemporalApi {
-  PlainDate: { from(text: string): PlainDate; compare(a: PlainDate, b: PlainDate): number }
-  Instant: {
-    fromEpochMilliseconds(ms: number): {
-      toZonedDateTimeISO(timeZone: string): { toPlainDate(): PlainDate }
-    }
-  }
-}
-
-const { Temporal } = globalThis as unknown as { Temporal: TemporalApi }
+import { plainDateAt, startOfDay, Temporal, type PlainDate } from '../../lib/temporal'
 
 /** A half-open interval of instants during which the venue is open. */
 export interface OpenInterval {
@@ -32,10 +9,7 @@ export interface OpenInterval {
 
 /** The calendar date (YYYY-MM-DD) in `timeZone` of an instant. */
 export const localDate = (at: Date, timeZone: string): string =>
-  Temporal.Instant.fromEpochMilliseconds(at.getTime())
-    .toZonedDateTimeISO(timeZone)
-    .toPlainDate()
-    .toString()
+  plainDateAt(at, timeZone).toString()
 
 export const addDays = (date: string, days: number): string =>
   Temporal.PlainDate.from(date).add({ days }).toString()
@@ -46,8 +20,7 @@ export const daysBetween = (from: string, to: string): number =>
 
 function instantAt(date: PlainDate, time: string, timeZone: string): Date {
   // "24:00" closes at the first instant of the next day.
-  if (time === '24:00')
-    return new Date(date.add({ days: 1 }).toZonedDateTime({ timeZone }).epochMilliseconds)
+  if (time === '24:00') return startOfDay(date.add({ days: 1 }), timeZone)
   return new Date(date.toZonedDateTime({ timeZone, plainTime: time }).epochMilliseconds)
 }
 
