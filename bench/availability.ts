@@ -7,14 +7,14 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inArray, sql } from 'drizzle-orm'
-import { buildApp } from '../src/app'
+import { buildApp } from '../src/app/build-app'
 import { openDatabase } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
 import { users, venueBookingRules, venues } from '../src/db/schema'
 import { insertBulkBookings } from '../src/db/seed/bulk-bookings'
 import { parseEnv } from '../src/env'
-import { createDeps } from '../src/lib/deps'
-import { createLogger } from '../src/lib/logger'
+import { createDeps } from '../src/app/deps'
+import { createLogger } from '../src/app/logger'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 5000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 200)

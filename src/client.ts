@@ -16,7 +16,7 @@ import {
   type InferResponseType,
 } from 'hono/client'
 import type { StatusCode } from 'hono/utils/http-status'
-import type { AppType } from './app'
+import type { AppType } from './app/build-app'
 
 export type { AppType }
 export { DetailedError, parseResponse } from 'hono/client'

@@ -1,7 +1,7 @@
 import { EnvError, runtimeEnvironmentFor, parseEnv } from './env'
-import { isKnownDriverGlitch } from './lib/db-errors'
-import { detectMemoryLimit } from './lib/memory/limit'
-import { describeStartupError } from './lib/startup-error'
+import { isKnownDriverGlitch } from './db/errors'
+import { detectMemoryLimit } from './app/memory/limit'
+import { describeStartupError } from './app/startup-error'
 
 // postgres.js 3.4.9 can throw from a socket callback while it reconnects during a database outage
 // (porsager/postgres#1066, #1154): outside any request, so nothing else can catch it. The pool
@@ -26,7 +26,7 @@ try {
     process.execve!(process.execPath, argv, sized)
   }
   // Loaded only now, so a process about to be replaced has not paid for them.
-  const [{ buildApp }, { startServer }] = await Promise.all([import('./app'), import('./server')])
+  const [{ buildApp }, { startServer }] = await Promise.all([import('./app/build-app'), import('./app/server')])
   const running = await startServer(env, buildApp)
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm'
 import type { Db } from '../../src/db/client'
 import { users, venues } from '../../src/db/schema'
-import { keysetWindow, MAX_PAGE_SIZE, type Keyset } from '../../src/lib/paginate'
+import { keysetWindow, MAX_PAGE_SIZE, type Keyset } from '../../src/http/pagination'
 import { byIdDesc, byStart } from '../../src/routes/bookings/booking-pages'
 import { loadBookingItems } from '../../src/services/bookings/booking-columns'
 import { createBooking } from '../../src/services/bookings/create-booking'

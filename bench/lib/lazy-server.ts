@@ -12,15 +12,15 @@
  * for a lazy path's wrong method, route labels in metrics, the routes in the app's route list and
  * type), none of which costs memory at idle. The admin back office is not deferred: its routes
  * sit in the same routers and handler modules as the public ones. Everything else (the database,
- * migrations, memory monitor, periodic GC, upload sweeps, Bun.serve) is src/server.ts.
+ * migrations, memory monitor, periodic GC, upload sweeps, Bun.serve) is src/app/server.ts.
  *
  * Run by bench/startup.ts with the app's own variables; SIGTERM stops it as it stops the app.
  */
 import type { Context, Next } from 'hono'
 import { parseEnv } from '../../src/env'
-import type { AppEnv, Deps } from '../../src/lib/context'
-import { createApp, createRouter } from '../../src/lib/create-app'
-import { dropChangedCaches } from '../../src/middleware/response-cache'
+import type { AppEnv, Deps } from '../../src/app/context'
+import { createApp, createRouter } from '../../src/app/create-app'
+import { dropChangedCaches } from '../../src/http/middleware/response-cache'
 import { authRouter } from '../../src/routes/auth/auth.index'
 import { bookingsRouter } from '../../src/routes/bookings/bookings.index'
 import { cacheChanges } from '../../src/routes/cache-changes'
@@ -30,7 +30,7 @@ import { itemsRouter } from '../../src/routes/items/items.index'
 import { programsRouter } from '../../src/routes/programs/programs.index'
 import { rackOrdersRouter } from '../../src/routes/rack-orders/rack-orders.index'
 import { venuesRoutes } from '../../src/routes/venues/venues.index'
-import { startServer } from '../../src/server'
+import { startServer } from '../../src/app/server'
 
 type Router = ReturnType<typeof createRouter>
 
@@ -104,7 +104,7 @@ async function docsGroup(): Promise<Router> {
   return withDocs(all) as unknown as Router
 }
 
-/** src/app.ts's buildApp, in the same order, with four groups deferred whole. */
+/** src/app/build-app.ts buildApp, in the same order, with four groups deferred whole. */
 export function buildLazyGroupsApp(deps: Deps) {
   const exports = lazyGroup(exportsGroup)
   const uploads = lazyGroup(uploadsGroup)

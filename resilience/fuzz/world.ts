@@ -1,4 +1,4 @@
-import { issueToken } from '../../src/middleware/auth'
+import { issueToken } from '../../src/http/middleware/auth'
 import { uniquePng } from '../../tests/uploads/samples'
 
 /** Sends one request to the app: over HTTP to a server, or in process through app.request. */

@@ -142,7 +142,7 @@ export async function fuzz(ctx: SuiteContext): Promise<ScenarioResult> {
       lenient.failures.length === 0 && lenientChanges.length === 0,
       lenientGroups.length
         ? 'Why: ids and page numbers are parsed with z.coerce.number (IdParam and optionalId in ' +
-            'src/lib/params.ts, PageQuery in src/lib/paginate.ts), that is JavaScript Number(), which ' +
+            'src/http/params.ts, PageQuery in src/http/pagination.ts), that is JavaScript Number(), which ' +
             'reads hex, exponents, a sign, surrounding spaces and a ".0"; so a malformed id reaches ' +
             `the row it spells, writes included. ${lenient.failures.length} accepted, e.g. ` +
             lenientGroups

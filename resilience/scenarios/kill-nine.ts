@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LEFTOVER_GRACE_MS } from '../../src/lib/uploads/leftover-files'
+import { LEFTOVER_GRACE_MS } from '../../src/services/uploads/leftover-files'
 import { uniquePng } from '../../tests/uploads/samples'
 import { api, bearer } from '../lib/api'
 import { startLoad, type Call, type Sample } from '../lib/load'

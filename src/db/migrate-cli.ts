@@ -1,5 +1,5 @@
 import { EnvError, parseEnv } from '../env'
-import { describeStartupError } from '../lib/startup-error'
+import { describeStartupError } from '../app/startup-error'
 import { openDatabase } from './client'
 import { migrate } from './migrate'
 

@@ -1,4 +1,4 @@
-import type { CacheChanges } from '../middleware/response-cache'
+import type { CacheChanges } from '../http/middleware/response-cache'
 import { CACHE_NAMESPACE as GALLERY } from './gallery/gallery.routes'
 import { CACHE_NAMESPACE as ITEMS } from './items/items.routes'
 import { CACHE_NAMESPACE as PROGRAMS } from './programs/programs.routes'

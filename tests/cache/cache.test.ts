@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { createCache, type Cache } from '../../src/lib/cache/cache'
-import { memoryStore } from '../../src/lib/cache/memory-store'
-import { redisStore } from '../../src/lib/cache/redis-store'
-import { createLogger } from '../../src/lib/logger'
-import { openRedis, type Redis } from '../../src/lib/redis'
+import { createCache, type Cache } from '../../src/app/cache/cache'
+import { memoryStore } from '../../src/app/cache/memory-store'
+import { redisStore } from '../../src/app/cache/redis-store'
+import { createLogger } from '../../src/app/logger'
+import { openRedis, type Redis } from '../../src/app/redis'
 import { dropKeys, redisAvailable, redisSettings, REDIS_URL } from './redis'
 
 const redisUp = await redisAvailable()

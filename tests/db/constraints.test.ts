@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq, inArray } from 'drizzle-orm'
 import type { Db } from '../../src/db/client'
 import { bookings, items, users, venues } from '../../src/db/schema'
-import { sqlState } from '../../src/lib/db-errors'
+import { sqlState } from '../../src/db/errors'
 import { sharedDatabase, uniq } from '../support/app'
 
 let db: Db

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { isKnownDriverGlitch } from '../../src/lib/db-errors'
+import { isKnownDriverGlitch } from '../../src/db/errors'
 
 describe('the process survives the postgres.js reconnect race, and only that', () => {
   test('a socket write on a closed postgres.js connection is recognised', () => {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq, inArray, sql } from 'drizzle-orm'
 import { items } from '../../src/db/schema'
-import { Problem } from '../../src/lib/problem'
-import { MAX_ATTEMPTS, transaction, type Tx } from '../../src/lib/transaction'
+import { isTransientConflict } from '../../src/db/errors'
+import { contentionProblem } from '../../src/http/problem'
+import { MAX_ATTEMPTS, transaction, type Tx } from '../../src/db/transaction'
 import { testApp, uniq, usingPostgres, type TestApp } from '../support/app'
 
 let t: TestApp
@@ -42,8 +43,8 @@ describe('the transaction helper', () => {
       attempts++
       await raise(tx, '40P01')
     }).catch((error: unknown) => error)
-    expect(failure).toBeInstanceOf(Problem)
-    const res = (failure as Problem).getResponse()
+    expect(isTransientConflict(failure)).toBe(true)
+    const res = contentionProblem(failure).getResponse()
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('1')
     expect(attempts).toBe(MAX_ATTEMPTS)
@@ -55,7 +56,7 @@ describe('the transaction helper', () => {
       attempts++
       await raise(tx, '23505')
     }).catch((error: unknown) => error)
-    expect(failure).not.toBeInstanceOf(Problem)
+    expect(isTransientConflict(failure)).toBe(false)
     expect(attempts).toBe(1)
   })
 

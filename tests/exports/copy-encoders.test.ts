@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { stringify } from 'csv-stringify/sync'
 import fc from 'fast-check'
-import { csvCrlf, jsonArrayFromLines, type CopyEncoder } from '../../src/lib/copy-encoders'
+import { csvCrlf, jsonArrayFromLines, type CopyEncoder } from '../../src/db/copy-encoders'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 const decode = (b: Uint8Array) => new TextDecoder().decode(b)

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test'
-import { buildApp } from '../../src/app'
+import { buildApp } from '../../src/app/build-app'
 import { openDatabase } from '../../src/db/client'
-import { createLogger } from '../../src/lib/logger'
-import { createDeps } from '../../src/lib/deps'
+import { createLogger } from '../../src/app/logger'
+import { createDeps } from '../../src/app/deps'
 import { testApp, testEnv } from '../support/app'
 
 describe('health', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { detectMemoryLimit } from '../../src/lib/memory/limit'
-import { startPeriodicGc } from '../../src/lib/memory/periodic-gc'
+import { detectMemoryLimit } from '../../src/app/memory/limit'
+import { startPeriodicGc } from '../../src/app/memory/periodic-gc'
 import { readJson, testApp } from '../support/app'
 import { startServerProcess } from '../support/process'
 

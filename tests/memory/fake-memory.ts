@@ -1,8 +1,8 @@
 import pino from 'pino'
-import { buildApp } from '../../src/app'
+import { buildApp } from '../../src/app/build-app'
 import type { Database } from '../../src/db/client'
-import { createDeps } from '../../src/lib/deps'
-import { MemoryMonitor } from '../../src/lib/memory/monitor'
+import { createDeps } from '../../src/app/deps'
+import { MemoryMonitor } from '../../src/app/memory/monitor'
 import { sharedDatabase, testEnv, type TestApp } from '../support/app'
 
 export const LIMIT = 1_000_000

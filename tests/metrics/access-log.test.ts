@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import pino from 'pino'
-import { buildApp } from '../../src/app'
-import { createDeps } from '../../src/lib/deps'
+import { buildApp } from '../../src/app/build-app'
+import { createDeps } from '../../src/app/deps'
 import { sharedDatabase, testEnv } from '../support/app'
 
 async function appLoggingTo(level: 'debug' | 'info' | 'warn') {

@@ -1,4 +1,4 @@
-import type { App } from '../../src/app'
+import type { App } from '../../src/app/build-app'
 
 export interface AppRoute {
   /** Upper case, as Hono keeps it: GET, POST, ... */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { HEALTH_PATHS } from '../../src/middleware/memory-guard'
+import { HEALTH_PATHS } from '../../src/http/middleware/memory-guard'
 import { hasChromium, launchChromium } from '../status/browser'
 import { testApp, type TestApp } from '../support/app'
 

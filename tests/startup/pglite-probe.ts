@@ -1,8 +1,8 @@
 // Run by pglite-loading.test.ts in a process of its own, so the test runner's PGlite does not
 // count: everything src/index.ts imports, a database opened on PostgreSQL (nothing connects before
 // a query), then one on PGlite, and whether PGlite's code is loaded after each. One JSON line.
-import '../../src/app'
-import '../../src/server'
+import '../../src/app/build-app'
+import '../../src/app/server'
 import { openDatabase } from '../../src/db/client'
 import { parseEnv } from '../../src/env'
 

@@ -7,7 +7,7 @@ import {
   JSC_RAM_SIZE,
   runtimeEnvironmentFor,
 } from '../../src/env'
-import { detectMemoryLimit } from '../../src/lib/memory/limit'
+import { detectMemoryLimit } from '../../src/app/memory/limit'
 import { environmentOf, startServerProcess } from '../support/process'
 
 describe('the runtime is set for the memory limit', () => {

@@ -1,10 +1,10 @@
-import { buildApp, type App } from '../../src/app'
+import { buildApp, type App } from '../../src/app/build-app'
 import { openDatabase, type Database } from '../../src/db/client'
 import { migrate } from '../../src/db/migrate'
 import { parseEnv, type Env } from '../../src/env'
-import type { Deps } from '../../src/lib/context'
-import { createLogger } from '../../src/lib/logger'
-import { createDeps } from '../../src/lib/deps'
+import type { Deps } from '../../src/app/context'
+import { createLogger } from '../../src/app/logger'
+import { createDeps } from '../../src/app/deps'
 
 /** The environment tests run with: the caller's DATABASE_URL (if any) and quiet logs. */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Env {

@@ -1,5 +1,5 @@
 import { users } from '../../src/db/schema'
-import { issueToken } from '../../src/middleware/auth'
+import { issueToken } from '../../src/http/middleware/auth'
 import { uniq, type TestApp } from './app'
 
 /** argon2id of 'load-test-user-password': these users never log in, they only hold tokens. */

@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { and, count, eq } from 'drizzle-orm'
-import { sqlState } from '../../lib/db-errors'
-import { Problem } from '../../lib/problem'
+import { sqlState } from '../errors'
+import { ServiceError } from '../../services/errors'
 import { createGalleryImage } from '../../services/gallery/gallery'
 import { enrol } from '../../services/programs/enrolments'
 import { placeOrder } from '../../services/rack-orders/place-order'
@@ -18,7 +18,7 @@ const demoImages = [
   { title: 'Dance studio', png: 'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGO4NFMJK2IYWhIA9AJjQbd5hqgAAAAASUVORK5CYII=' },
 ]
 
-const expected = (error: unknown) => error instanceof Problem || sqlState(error) === '23505'
+const expected = (error: unknown) => error instanceof ServiceError || sqlState(error) === '23505'
 
 /**
  * Enrolments, rack orders and a public gallery, so every list of the API shows something.

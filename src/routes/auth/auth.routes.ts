@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireUser } from '../../middleware/auth'
-import { json, problem, retryProblem } from '../../lib/openapi-schemas'
+import { requireUser } from '../../http/middleware/auth'
+import { json, problem, retryProblem } from '../../http/openapi-schemas'
 import {
   AuthResult,
   LoginBody,

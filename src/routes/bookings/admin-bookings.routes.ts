@@ -1,9 +1,9 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireAdmin } from '../../middleware/auth'
-import { adminErrors, json, jsonBody, problem } from '../../lib/openapi-schemas'
-import { pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
-import { ndjsonContent } from '../../lib/stream-list'
+import { requireAdmin } from '../../http/middleware/auth'
+import { adminErrors, json, jsonBody, problem } from '../../http/openapi-schemas'
+import { pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
+import { ndjsonContent } from '../../http/stream-list'
 import {
   AdminBookingsQuery,
   BookingItemRecordSchema,

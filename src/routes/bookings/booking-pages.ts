@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
-import type { AuthUser } from '../../lib/context'
-import type { Keyset, PageWindow } from '../../lib/paginate'
+import type { AuthUser } from '../../app/context'
+import type { Keyset, PageWindow } from '../../http/pagination'
 import { iso } from '../../lib/serialize'
 import {
   loadBookingItems,

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app'
+import { createRouter } from '../../app/create-app'
 import * as admin from './admin-bookings.handlers'
 import * as adminRoutes from './admin-bookings.routes'
 import * as handlers from './bookings.handlers'

@@ -1,14 +1,14 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireUser } from '../../middleware/auth'
+import { requireUser } from '../../http/middleware/auth'
 import {
   IdempotencyHeaders,
   json,
   jsonBody,
   problem,
   userErrors,
-} from '../../lib/openapi-schemas'
-import { pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+} from '../../http/openapi-schemas'
+import { pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import { BookingChange, BookingCreate, BookingSchema, OwnBookingsQuery } from './bookings.schemas'
 
 const user = { tags: ['Bookings'], security: [{ bearer: [] }], middleware: requireUser() }

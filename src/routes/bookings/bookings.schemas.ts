@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuery, pageOf } from '../../lib/paginate'
-import { Instant, optionalId } from '../../lib/params'
+import { PageQuery, pageOf } from '../../http/pagination'
+import { Instant, optionalId } from '../../http/params'
 import { iso } from '../../lib/serialize'
 import type { BookingItemRow, BookingRow } from '../../services/bookings/booking-columns'
 

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path'
-import type { AppRouteHandler } from '../../lib/context'
+import type { AppRouteHandler } from '../../app/context'
 import type * as routes from './docs.routes'
 import { DOCS_ASSETS_PATH, OPENAPI_PATH, type DocsAsset } from './docs.routes'
 import pkg from '../../../package.json'

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Schema } from 'hono'
-import type { AppEnv } from '../../lib/context'
-import { lazyHandler } from '../../lib/lazy-handler'
+import type { AppEnv } from '../../app/context'
+import { lazyHandler } from '../../http/lazy-handler'
 import * as routes from './docs.routes'
 import { documentRenderer } from './openapi-document'
 

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
-import { notModified, problem } from '../../lib/openapi-schemas'
+import { notModified, problem } from '../../http/openapi-schemas'
 
 const tags = ['Docs']
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import pkg from '../../../package.json'
-import { shedResponse } from '../../lib/openapi-schemas'
-import { HEALTH_PATHS } from '../../middleware/memory-guard'
+import { shedResponse } from '../../http/openapi-schemas'
+import { HEALTH_PATHS } from '../../http/middleware/memory-guard'
 
 export const API_TITLE = 'Venue booking API'
 

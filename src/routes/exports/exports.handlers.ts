@@ -1,7 +1,7 @@
-import type { AppRouteHandler } from '../../lib/context'
-import { collectAfterStreaming } from '../../lib/memory/transient-bytes'
-import { streamHeaders } from '../../lib/stream-list'
-import { whenLimitAllows } from '../../middleware/memory-guard'
+import type { AppRouteHandler } from '../../app/context'
+import { collectAfterStreaming } from '../../app/memory/transient-bytes'
+import { streamHeaders } from '../../http/stream-list'
+import { whenLimitAllows } from '../../http/middleware/memory-guard'
 import { openBookingsExport } from '../../services/exports/export-stream'
 import type * as routes from './exports.routes'
 

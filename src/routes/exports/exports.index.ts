@@ -1,5 +1,5 @@
-import { createRouter } from '../../lib/create-app'
-import { lazyHandler } from '../../lib/lazy-handler'
+import { createRouter } from '../../app/create-app'
+import { lazyHandler } from '../../http/lazy-handler'
 import * as routes from './exports.routes'
 
 // The handler and the export's streaming (batches, COPY) load on the first export.

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireAdmin } from '../../middleware/auth'
-import { adminErrors, problem } from '../../lib/openapi-schemas'
+import { requireAdmin } from '../../http/middleware/auth'
+import { adminErrors, problem } from '../../http/openapi-schemas'
 import { ExportQuery } from '../bookings/bookings.schemas'
 
 const streamed = (type: string) => ({ schema: { type: 'string' as const } , example: type })

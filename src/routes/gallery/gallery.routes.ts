@@ -1,12 +1,12 @@
 import { createRoute } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
-import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
-import { PageQuery, pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
+import { PageQuery, pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../../lib/context'
-import { requireAdmin } from '../../middleware/auth'
-import { cachedResponse } from '../../middleware/response-cache'
+import type { AppEnv } from '../../app/context'
+import { requireAdmin } from '../../http/middleware/auth'
+import { cachedResponse } from '../../http/middleware/response-cache'
 import {
   GalleryCreate,
   GalleryImageSchema,

@@ -1,7 +1,7 @@
-import type { AppRouteHandler } from '../../lib/context'
-import { memorySnapshot } from '../../lib/memory/snapshot'
-import { Problem } from '../../lib/problem'
-import { memoryRetryAfter } from '../../middleware/memory-guard'
+import type { AppRouteHandler } from '../../app/context'
+import { memorySnapshot } from '../../app/memory/snapshot'
+import { Problem } from '../../http/problem'
+import { memoryRetryAfter } from '../../http/middleware/memory-guard'
 import type { live, memory, ready } from './health.routes'
 
 export const getLive: AppRouteHandler<typeof live> = (c) => {

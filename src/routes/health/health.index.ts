@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app'
+import { createRouter } from '../../app/create-app'
 import { metricsRouter } from '../metrics/metrics.index'
 import * as handlers from './health.handlers'
 import * as routes from './health.routes'

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { json, problem } from '../../lib/openapi-schemas'
+import { json, problem } from '../../http/openapi-schemas'
 
 const tags = ['Health']
 

@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
-import { cachedResponse } from '../../middleware/response-cache'
-import { requireAdmin } from '../../middleware/auth'
-import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
-import { pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+import { cachedResponse } from '../../http/middleware/response-cache'
+import { requireAdmin } from '../../http/middleware/auth'
+import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
+import { pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import { ItemCreate, ItemQuery, ItemSchema, ItemUpdate } from './items.schemas'
 
 /** Public reads are cached per query string; the admin writes invalidate them. */

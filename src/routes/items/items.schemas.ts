@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuery } from '../../lib/paginate'
+import { PageQuery } from '../../http/pagination'
 import { iso } from '../../lib/serialize'
 import type { ItemRow } from '../../services/items/items'
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { AppRouteHandler } from '../../lib/context'
-import { Problem } from '../../lib/problem'
+import type { AppRouteHandler } from '../../app/context'
+import { Problem } from '../../http/problem'
 import type { scrape } from './metrics.routes'
 
 /** Compares in constant time, so the token cannot be guessed byte by byte from response times. */

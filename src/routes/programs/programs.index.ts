@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app'
+import { createRouter } from '../../app/create-app'
 import * as handlers from './programs.handlers'
 import * as routes from './programs.routes'
 

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { etag } from 'hono/etag'
-import { cachedResponse } from '../../middleware/response-cache'
-import { requireAdmin, requireUser } from '../../middleware/auth'
+import { cachedResponse } from '../../http/middleware/response-cache'
+import { requireAdmin, requireUser } from '../../http/middleware/auth'
 import {
   adminErrors,
   json,
@@ -9,9 +9,9 @@ import {
   notModified,
   problem,
   userErrors,
-} from '../../lib/openapi-schemas'
-import { PageQuery, pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+} from '../../http/openapi-schemas'
+import { PageQuery, pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import { BookingSchema } from '../bookings/bookings.schemas'
 import { ProgramCreate, ProgramSchema, ProgramUpdate } from './programs.schemas'
 

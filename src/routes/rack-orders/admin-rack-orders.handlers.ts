@@ -1,5 +1,5 @@
-import type { AppRouteHandler } from '../../lib/context'
-import { notFound } from '../../lib/problem'
+import type { AppRouteHandler } from '../../app/context'
+import { notFound } from '../../http/problem'
 import { changeOrderStatus } from '../../services/rack-orders/order-status'
 import * as service from '../../services/rack-orders/rack-orders'
 import type * as routes from './admin-rack-orders.routes'

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireAdmin } from '../../middleware/auth'
-import { adminErrors, json, jsonBody, problem } from '../../lib/openapi-schemas'
-import { pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+import { requireAdmin } from '../../http/middleware/auth'
+import { adminErrors, json, jsonBody, problem } from '../../http/openapi-schemas'
+import { pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import { AdminRackOrderQuery, RackOrderSchema, RackOrderStatusUpdate } from './rack-orders.schemas'
 
 const admin = {

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/create-app'
+import { createRouter } from '../../app/create-app'
 import * as admin from './admin-rack-orders.handlers'
 import * as adminRoutes from './admin-rack-orders.routes'
 import * as handlers from './rack-orders.handlers'

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
-import { PageQuery } from '../../lib/paginate'
-import { optionalId } from '../../lib/params'
+import { PageQuery } from '../../http/pagination'
+import { optionalId } from '../../http/params'
 import { iso } from '../../lib/serialize'
 import type { RackOrderItemRow, RackOrderWithItems } from '../../services/rack-orders/rack-orders'
 

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../../lib/context'
-import { Problem } from '../../lib/problem'
+import type { AppEnv } from '../../app/context'
+import { Problem } from '../../http/problem'
 
 /** Compares in constant time, so the token cannot be guessed byte by byte from response times. */
 function sameToken(given: string, expected: string): boolean {

@@ -1,7 +1,7 @@
 import type { MetricValueWithName } from 'prom-client'
-import type { Deps } from '../../lib/context'
-import { round } from '../../lib/memory/monitor'
-import { memorySnapshot, type MemorySnapshot } from '../../lib/memory/snapshot'
+import type { Deps } from '../../app/context'
+import { round } from '../../app/memory/monitor'
+import { memorySnapshot, type MemorySnapshot } from '../../app/memory/snapshot'
 import { iso } from '../../lib/serialize'
 
 export interface StatusFigures {

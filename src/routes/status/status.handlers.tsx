@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { html } from 'hono/html'
 import { streamSSE } from 'hono/streaming'
-import type { AppRouteHandler } from '../../lib/context'
+import type { AppRouteHandler } from '../../app/context'
 import { presentedToken } from './operator-token'
 import { figuresSampler } from './status.figures'
 import { StatusPage } from './status.page'

@@ -1,5 +1,5 @@
-import { createRouter } from '../../lib/create-app'
-import { lazyHandler } from '../../lib/lazy-handler'
+import { createRouter } from '../../app/create-app'
+import { lazyHandler } from '../../http/lazy-handler'
 import * as routes from './status.routes'
 
 // The page (hono's JSX) and the event stream load when an operator first opens the page.

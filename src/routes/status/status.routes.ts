@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { problem } from '../../lib/openapi-schemas'
+import { problem } from '../../http/openapi-schemas'
 import { requireMetricsToken } from './operator-token'
 
 const tags = ['Health']

@@ -8,7 +8,7 @@ function endAll() {
 /**
  * Calls `end` when the process is told to stop, until the returned function is called. An event
  * stream never finishes by itself, and the server drains open responses on SIGTERM before it exits
- * (src/server.ts): without this, every open status page would hold a shutdown for the whole
+ * (src/app/server.ts): without this, every open status page would hold a shutdown for the whole
  * SHUTDOWN_TIMEOUT_SECONDS. Signal listeners exist only while a stream is open, so a process that
  * has no handlers of its own still reacts to signals as usual when none is.
  */

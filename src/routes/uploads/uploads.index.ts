@@ -1,5 +1,5 @@
-import { createRouter } from '../../lib/create-app'
-import { lazyHandler } from '../../lib/lazy-handler'
+import { createRouter } from '../../app/create-app'
+import { lazyHandler } from '../../http/lazy-handler'
 import * as routes from './uploads.routes'
 
 // The handlers, the multipart parser (busboy) and file serving load on the first uploads request.

@@ -1,8 +1,8 @@
 import { createRoute } from '@hono/zod-openapi'
-import { json, problem, userErrors } from '../../lib/openapi-schemas'
-import { PageQuery, pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
-import { requireUser } from '../../middleware/auth'
+import { json, problem, userErrors } from '../../http/openapi-schemas'
+import { PageQuery, pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
+import { requireUser } from '../../http/middleware/auth'
 import { UploadBatchSchema, UploadSchema, uploadForm } from './uploads.schemas'
 
 const tags = ['Uploads']

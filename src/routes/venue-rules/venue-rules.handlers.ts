@@ -1,5 +1,5 @@
-import type { AppRouteHandler } from '../../lib/context'
-import { badRequest, notFound } from '../../lib/problem'
+import type { AppRouteHandler } from '../../app/context'
+import { badRequest, notFound } from '../../http/problem'
 import { iso } from '../../lib/serialize'
 import { MAX_AVAILABILITY_DAYS, freeSlots } from '../../services/venues/availability'
 import { putRules as storeRules, venueRules } from '../../services/venues/booking-rules'

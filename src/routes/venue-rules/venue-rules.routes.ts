@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
-import { requireAdmin } from '../../middleware/auth'
-import { adminErrors, json, jsonBody, problem } from '../../lib/openapi-schemas'
-import { IdParams } from '../../lib/params'
+import { requireAdmin } from '../../http/middleware/auth'
+import { adminErrors, json, jsonBody, problem } from '../../http/openapi-schemas'
+import { IdParams } from '../../http/params'
 import {
   AvailabilityQuery,
   AvailabilitySchema,

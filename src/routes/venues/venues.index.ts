@@ -1,5 +1,5 @@
 import { etag } from 'hono/etag'
-import { createRouter } from '../../lib/create-app'
+import { createRouter } from '../../app/create-app'
 import * as handlers from './venues.handlers'
 import * as routes from './venues.routes'
 

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { requireAdmin } from '../../middleware/auth'
-import { cachedResponse } from '../../middleware/response-cache'
-import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
-import { PageQuery, pageOf } from '../../lib/paginate'
-import { IdParams } from '../../lib/params'
+import { requireAdmin } from '../../http/middleware/auth'
+import { cachedResponse } from '../../http/middleware/response-cache'
+import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
+import { PageQuery, pageOf } from '../../http/pagination'
+import { IdParams } from '../../http/params'
 import { VenueCreate, VenueSchema, VenueUpdate } from './venues.schemas'
 
 const tags = ['Venues']

@@ -1,8 +1,8 @@
 import { asc, inArray, sql, type Placeholder } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { MAX_PAGE_SIZE } from '../../lib/paginate'
-import { preparedOnce } from '../../lib/prepared'
+import { MAX_PAGE_SIZE } from '../../http/pagination'
+import { preparedOnce } from '../../db/prepared'
 
 export const bookingColumns = {
   id: bookings.id,

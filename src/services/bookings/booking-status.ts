@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
-import { sqlState } from '../../lib/db-errors'
-import { Problem, notFound } from '../../lib/problem'
-import { transaction } from '../../lib/transaction'
+import { sqlState } from '../../db/errors'
+import { ServiceError, notFound } from '../errors'
+import { transaction } from '../../db/transaction'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, type BookingRow } from './booking-columns'
 import { overlapConflict } from './create-booking'
@@ -32,7 +32,7 @@ function refuseTransition(current: BookingRow, to: BookingStatus): never {
   const allowed = transitions[current.status].filter(
     (s) => !(current.status === 'cancelled' && current.kind === 'program' && s === 'confirmed'),
   )
-  throw new Problem(409, `A ${current.status} ${current.kind} booking cannot become ${to}.`, {
+  throw new ServiceError('conflict', `A ${current.status} ${current.kind} booking cannot become ${to}.`, {
     type: 'invalid-status-transition',
     extensions: { current_status: current.status, allowed },
   })
@@ -110,7 +110,7 @@ export async function changeStatus(
       )
     }
   }
-  throw new Problem(409, 'The booking is being changed by someone else; try again.', {
+  throw new ServiceError('conflict', 'The booking is being changed by someone else; try again.', {
     type: 'concurrent-change',
   })
 }

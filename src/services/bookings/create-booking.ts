@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { sqlState } from '../../lib/db-errors'
-import { Problem, type FieldError } from '../../lib/problem'
+import { sqlState } from '../../db/errors'
+import { ServiceError, type FieldError } from '../errors'
 import { iso } from '../../lib/serialize'
-import { transaction, type Tx } from '../../lib/transaction'
+import { transaction, type Tx } from '../../db/transaction'
 import { venueRules, type VenueRules } from '../venues/booking-rules'
 import { describeConflict, occupanciesBlocking, withBuffer } from '../venues/occupancy'
 import {
@@ -32,7 +32,7 @@ export interface CreatedBooking {
 }
 
 export const unbookable = (errors: FieldError[]) =>
-  new Problem(422, 'The booking names a venue or item that cannot be booked.', {
+  new ServiceError('unprocessable', 'The booking names a venue or item that cannot be booked.', {
     type: 'unbookable',
     errors,
   })
@@ -46,7 +46,7 @@ export function bookingTotal(
 ) {
   const total = venueCents(hourlyPriceCents, start, end) + itemsCents(lines)
   if (total > MAX_CENTS) {
-    throw new Problem(422, 'The booking total is larger than this service can charge.', {
+    throw new ServiceError('unprocessable', 'The booking total is larger than this service can charge.', {
       type: 'total-too-large',
     })
   }
@@ -134,7 +134,7 @@ export async function overlapConflict(
   bufferMinutes: number,
   viewer: { id: number; admin: boolean },
   except?: number,
-): Promise<Problem> {
+): Promise<ServiceError> {
   const rows = await occupanciesBlocking(
     db,
     slot.venueId,
@@ -144,14 +144,14 @@ export async function overlapConflict(
   )
   const other = rows.find((row) => except === undefined || row.bookingId !== except)
   if (!other) {
-    return new Problem(409, 'The venue is already booked for an overlapping time.', {
+    return new ServiceError('conflict', 'The venue is already booked for an overlapping time.', {
       type: 'slot-taken',
     })
   }
   const conflict = describeConflict(other, viewer)
   const what = other.source === 'program_session' ? 'a program session' : 'a booking'
-  return new Problem(
-    409,
+  return new ServiceError(
+    'conflict',
     `The venue is taken by ${what} from ${conflict.start_datetime} to ${conflict.end_datetime}` +
       (bufferMinutes > 0 ? ` (with a ${bufferMinutes}-minute gap between bookings).` : '.'),
     { type: 'slot-taken', extensions: { conflict } },

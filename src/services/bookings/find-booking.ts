@@ -1,7 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { preparedOnce } from '../../lib/prepared'
+import { preparedOnce } from '../../db/prepared'
 import {
   bookingColumns,
   bookingItemColumns,

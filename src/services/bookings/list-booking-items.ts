@@ -1,7 +1,7 @@
 import { and, count, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
+import type { PageWindow } from '../../http/pagination'
 import { bookingItemColumns, type BookingItemRow } from './booking-columns'
 
 /** Served by booking_items_booking_id_idx and booking_items_item_id_idx (item_id, id). */

@@ -1,8 +1,8 @@
 import { and, count, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
-import { preparedOnce, preparedPage } from '../../lib/prepared'
+import type { PageWindow } from '../../http/pagination'
+import { preparedOnce, preparedPage } from '../../db/prepared'
 import { bookingColumns, type BookingRow } from './booking-columns'
 
 export type BookingStatus = BookingRow['status']

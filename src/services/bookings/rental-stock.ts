@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings, items } from '../../db/schema'
-import { Problem, type FieldError } from '../../lib/problem'
+import { ServiceError, type FieldError } from '../errors'
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
@@ -101,7 +101,7 @@ export async function ensureStock(
     const detail = short
       .map((s) => `item ${s.itemId} has ${s.available} left, ${s.quantity} requested`)
       .join('; ')
-    throw new Problem(409, `Not enough stock for this slot: ${detail}.`, {
+    throw new ServiceError('conflict', `Not enough stock for this slot: ${detail}.`, {
       type: 'insufficient-stock',
       extensions: {
         items: short.map((s) => ({

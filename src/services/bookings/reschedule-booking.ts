@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { sqlState } from '../../lib/db-errors'
-import { Problem, badRequest, notFound } from '../../lib/problem'
-import { transaction } from '../../lib/transaction'
+import { sqlState } from '../../db/errors'
+import { ServiceError, invalid, notFound } from '../errors'
+import { transaction } from '../../db/transaction'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, bookingItemColumns } from './booking-columns'
 import {
@@ -24,7 +24,7 @@ export interface BookingChange {
   notes?: string | null
 }
 
-const notMovable = (detail: string) => new Problem(409, detail, { type: 'not-movable' })
+const notMovable = (detail: string) => new ServiceError('conflict', detail, { type: 'not-movable' })
 
 /**
  * Moves a booking (its owner's, or any for an admin) to another slot and/or changes its items, in one transaction: the
@@ -57,7 +57,7 @@ export async function rescheduleBooking(
       const start = change.start ?? current.startDatetime
       const end = change.end ?? current.endDatetime
       if (end <= start) {
-        throw badRequest('The booking would end before it starts.', [
+        throw invalid('The booking would end before it starts.', [
           {
             path: change.end ? 'end_datetime' : 'start_datetime',
             message: 'must leave end after start',

@@ -1,4 +1,4 @@
-import { Problem } from '../../lib/problem'
+import { ServiceError } from '../errors'
 import type { BookingRules } from '../venues/booking-rules'
 import { localDate, openIntervals } from '../venues/opening-hours'
 
@@ -17,7 +17,7 @@ export type RuleName =
   | 'not_ended'
 
 export const ruleProblem = (rule: RuleName, detail: string, extra: Record<string, unknown> = {}) =>
-  new Problem(422, detail, { type: 'booking-rule', extensions: { rule, ...extra } })
+  new ServiceError('unprocessable', detail, { type: 'booking-rule', extensions: { rule, ...extra } })
 
 /**
  * The first rule a slot [start, end) breaks at the venue, or null. The order is the one a person
@@ -29,7 +29,7 @@ export function slotViolation(
   start: Date,
   end: Date,
   now: Date = new Date(),
-): Problem | null {
+): ServiceError | null {
   const minutes = (end.getTime() - start.getTime()) / MINUTE
   const earliest = new Date(now.getTime() + rules.leadTimeMinutes * MINUTE)
   if (start < earliest) {
@@ -84,7 +84,7 @@ export function cancellationViolation(
   start: Date,
   end: Date,
   now: Date = new Date(),
-): Problem | null {
+): ServiceError | null {
   if (now >= end) return ruleProblem('booking_ended', 'The booking has already ended.')
   if (now.getTime() > start.getTime() - rules.cancelCutoffMinutes * MINUTE) {
     return ruleProblem(

@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings, users, venues } from '../../db/schema'
-import { keysetWindow, type Keyset, type PageWindow } from '../../lib/paginate'
+import { keysetWindow, type Keyset, type PageWindow } from '../../http/pagination'
 import { iso } from '../../lib/serialize'
-import { streamRows, type StreamFormat } from '../../lib/stream-rows'
+import { streamRows, type StreamFormat } from '../../db/stream-rows'
 import { bookingColumns, loadBookingItems, type BookingItemRow, type BookingRow } from '../bookings/booking-columns'
 import { adminWhere, type AdminFilter } from '../bookings/list-bookings'
 

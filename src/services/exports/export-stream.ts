@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client'
 import { concurrencyLimit, type ConcurrencyLimit } from '../../lib/concurrency-limit'
-import type { StreamFormat } from '../../lib/stream-rows'
+import type { StreamFormat } from '../../db/stream-rows'
 import type { AdminFilter } from '../bookings/list-bookings'
 import { streamExportCopy } from './bookings-copy'
 import { streamExportBatches, type ExportStreamOptions } from './bookings-export'

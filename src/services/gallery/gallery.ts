@@ -1,7 +1,7 @@
 import { and, count, eq } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
+import type { PageWindow } from '../../http/pagination'
 
 export const galleryColumns = {
   id: galleryImages.id,

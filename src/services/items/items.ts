@@ -1,7 +1,7 @@
 import { and, count, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
+import type { PageWindow } from '../../http/pagination'
 
 export type ItemKind = 'rental' | 'merchandise'
 

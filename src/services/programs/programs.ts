@@ -1,10 +1,10 @@
 import { and, count, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings, regularPrograms, venues } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
-import { sqlState } from '../../lib/db-errors'
-import { badRequest, notFound } from '../../lib/problem'
-import { transaction } from '../../lib/transaction'
+import type { PageWindow } from '../../http/pagination'
+import { sqlState } from '../../db/errors'
+import { invalid, notFound } from '../errors'
+import { transaction } from '../../db/transaction'
 import { scheduleErrors } from './schedule'
 import { sessionConflict } from './session-conflicts'
 
@@ -105,7 +105,7 @@ export async function findProgram(
 async function assertVenueExists(db: Db, venueId: number) {
   const [venue] = await db.select({ id: venues.id }).from(venues).where(eq(venues.id, venueId))
   if (!venue) {
-    throw badRequest('The venue does not exist.', [{ path: 'venue_id', message: 'no such venue' }])
+    throw invalid('The venue does not exist.', [{ path: 'venue_id', message: 'no such venue' }])
   }
 }
 
@@ -155,7 +155,7 @@ export async function updateProgram(
       starts_on: input.startsOn ?? current.startsOn,
       ends_on: input.endsOn ?? current.endsOn,
     })
-    if (errors.length > 0) throw badRequest('The program has no valid schedule.', errors)
+    if (errors.length > 0) throw invalid('The program has no valid schedule.', errors)
     if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
     const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
     plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }

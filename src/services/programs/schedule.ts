@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm'
 import { regularPrograms, venues } from '../../db/schema'
-import type { FieldError } from '../../lib/problem'
+import type { FieldError } from '../errors'
 
 export interface ScheduleDays {
   weekdays: readonly number[]

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { queryRows, type Db } from '../../db/client'
-import { Problem } from '../../lib/problem'
+import { ServiceError } from '../errors'
 import { venueRules } from '../venues/booking-rules'
 import { describeConflict, type OccupancyRow } from '../venues/occupancy'
 
@@ -24,7 +24,7 @@ export async function sessionConflict(
   plan: SessionPlan,
   programId: number | null,
   since: Date | null,
-): Promise<Problem> {
+): Promise<ServiceError> {
   const buffer = (await venueRules(db, plan.venueId))?.rules.bufferMinutes ?? 0
   const rows = await queryRows<{
     source: OccupancyRow['source']
@@ -72,8 +72,8 @@ export async function sessionConflict(
       { id: 0, admin: true },
     ),
   )
-  return new Problem(
-    409,
+  return new ServiceError(
+    'conflict',
     `The program's sessions overlap ${conflicts.length} booking(s) or session(s) at the venue.`,
     { type: 'sessions-overlap', extensions: { conflicts } },
   )

@@ -1,9 +1,9 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
-import type { AuthUser } from '../../lib/context'
-import { Problem, notFound } from '../../lib/problem'
-import { transaction } from '../../lib/transaction'
+import type { AuthUser } from '../../app/context'
+import { ServiceError, notFound } from '../errors'
+import { transaction } from '../../db/transaction'
 import {
   rackOrderColumns,
   visibleTo,
@@ -31,13 +31,13 @@ const buyerTransitions: Moves = { pending: ['cancelled'], paid: [], fulfilled: [
 export const movesOf = (viewer: AuthUser): Moves =>
   viewer.role === 'admin' ? transitions : buyerTransitions
 
-function refused(from: RackOrderStatus, to: RackOrderStatus, viewer: AuthUser): Problem {
+function refused(from: RackOrderStatus, to: RackOrderStatus, viewer: AuthUser): ServiceError {
   const allowed = movesOf(viewer)[from]
   const staffOnly = transitions[from].includes(to)
   const detail = staffOnly
     ? `A ${from} order can only become ${to} by staff.`
     : `A ${from} order cannot become ${to}.`
-  return new Problem(409, detail, {
+  return new ServiceError('conflict', detail, {
     type: 'invalid-status-transition',
     extensions: { current_status: from, allowed },
   })

@@ -1,8 +1,8 @@
 import { and, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
-import { badRequest, conflict, type FieldError } from '../../lib/problem'
-import { transaction } from '../../lib/transaction'
+import { invalid, conflict, type FieldError } from '../errors'
+import { transaction } from '../../db/transaction'
 import {
   rackOrderColumns,
   rackOrderItemColumns,
@@ -53,7 +53,7 @@ export async function placeOrder(
         path: `items.${line.index}.item_id`,
         message: `item ${line.itemId} is not merchandise on sale`,
       }))
-    if (errors.length > 0) throw badRequest('Some items cannot be bought.', errors)
+    if (errors.length > 0) throw invalid('Some items cannot be bought.', errors)
 
     const bought: { itemId: number; quantity: number; unitPriceCents: number }[] = []
     for (const line of wanted) {
@@ -74,7 +74,7 @@ export async function placeOrder(
     }
 
     const totalCents = bought.reduce((sum, b) => sum + b.quantity * b.unitPriceCents, 0)
-    if (totalCents > MAX_TOTAL_CENTS) throw badRequest('The order total is too large.')
+    if (totalCents > MAX_TOTAL_CENTS) throw invalid('The order total is too large.')
     const [order] = await tx
       .insert(rackOrders)
       .values({ userId, status: 'pending', totalCents })

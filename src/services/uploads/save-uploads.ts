@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client'
-import type { ReceivedFile, UploadStore } from '../../lib/uploads/upload-store'
+import type { ReceivedFile, UploadStore } from './upload-store'
 import { findUserUploadBySha, insertUpload, type UploadRow } from './uploads'
 
 /**

@@ -1,11 +1,11 @@
 import type { Db } from '../../db/client'
-import type { Logger } from '../../lib/logger'
+import type { Logger } from '../../app/logger'
 import {
   LEFTOVER_GRACE_MS,
   removeIfOlder,
   uploadDirBatches,
-} from '../../lib/uploads/leftover-files'
-import { uploadStore } from '../../lib/uploads/upload-store'
+} from './leftover-files'
+import { uploadStore } from './upload-store'
 import { storedNamesWithRows } from './uploads'
 
 /** Names checked against the database per query. */

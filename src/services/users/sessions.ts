@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
-import type { AuthState } from '../../lib/cache/auth-states'
-import { preparedOnce } from '../../lib/prepared'
+import type { AuthState } from '../../app/cache/auth-states'
+import { preparedOnce } from '../../db/prepared'
 import { hashPassword, verifyPassword } from './password-hashing'
 import { publicUserColumns, type PublicUser } from './users'
 

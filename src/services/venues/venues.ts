@@ -1,8 +1,8 @@
 import { and, count, eq, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { venues } from '../../db/schema'
-import type { PageWindow } from '../../lib/paginate'
-import { preparedOnce, preparedPage } from '../../lib/prepared'
+import type { PageWindow } from '../../http/pagination'
+import { preparedOnce, preparedPage } from '../../db/prepared'
 
 export const venueColumns = {
   id: venues.id,

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
-import type { AppEnv } from './context'
-import { keysetWindow, type Keyset, type PageWindow } from './paginate'
-import { streamContentTypes, streamRows, type StreamFormat } from './stream-rows'
+import type { AppEnv } from '../app/context'
+import { keysetWindow, type Keyset, type PageWindow } from './pagination'
+import { streamContentTypes, streamRows, type StreamFormat } from '../db/stream-rows'
 
 export const NDJSON = 'application/x-ndjson'
 

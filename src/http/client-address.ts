@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { getConnInfo } from 'hono/bun'
-import type { AppEnv } from './context'
+import type { AppEnv } from '../app/context'
 
 const plain = (address: string) => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')
 

@@ -51,7 +51,7 @@ export const retryProblem = (description: string, example: Record<string, unknow
 })
 
 /**
- * The memory guard's refusal, which any route but the health probes can answer (src/middleware/
+ * The memory guard's refusal, which any route but the health probes can answer (src/http/middleware/
  * memory-guard.ts); src/routes/docs/openapi-document.ts adds it where a route declares no 503.
  */
 export const shedResponse = retryProblem(
@@ -65,7 +65,7 @@ export const shedResponse = retryProblem(
   },
 )
 
-/** The optional header that makes a create safe to retry (src/lib/idempotency.ts). */
+/** The optional header that makes a create safe to retry (src/services/idempotency/idempotency.ts). */
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()

@@ -4,8 +4,8 @@ import {
   type AttemptCounter,
   type Tally,
 } from './attempt-counter'
-import type { Logger } from './logger'
-import type { Redis } from './redis'
+import type { Logger } from '../logger'
+import type { Redis } from '../redis'
 
 // One round trip; the window starts with the first attempt whatever the interleaving, and the
 // server's clock stamps the attempt so every instance reads the same time.

@@ -1,5 +1,5 @@
 import type { AttemptCounter, Tally } from './attempt-counter'
-import { Problem } from './problem'
+import { Problem } from '../../http/problem'
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND

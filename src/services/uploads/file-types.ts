@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type'
-import { Problem } from '../problem'
+import { ServiceError } from '../errors'
 
 /** What an upload is, by its bytes: the canonical MIME type and the extension it is stored with. */
 export interface AllowedType {
@@ -42,7 +42,7 @@ const generic = new Set([
 /** file-type's own "reasonable detection size": enough of the head for every allowed type. */
 export const SNIFF_BYTES = 4100
 
-const unsupported = (detail: string) => new Problem(415, detail, { type: 'unsupported-file-type' })
+const unsupported = (detail: string) => new ServiceError('unsupported', detail, { type: 'unsupported-file-type' })
 
 /**
  * Decides a file's type from its first bytes and refuses anything off the allowlist, or a file

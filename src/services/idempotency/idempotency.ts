@@ -1,10 +1,10 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import { createHash } from 'node:crypto'
 import type { Context } from 'hono'
-import type { Db } from '../db/client'
-import { idempotencyKeys } from '../db/schema'
-import type { AppEnv } from './context'
-import { Problem, badRequest } from './problem'
+import type { Db } from '../../db/client'
+import { idempotencyKeys } from '../../db/schema'
+import type { AppEnv } from '../../app/context'
+import { Problem, badRequest } from '../../http/problem'
 
 /** A claimed key whose request never finished (the process died) is released after this. */
 const STALE_AFTER_MS = 60_000

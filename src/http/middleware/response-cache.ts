@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { AppEnv } from '../lib/context'
-import { routePattern } from '../lib/metrics'
+import type { AppEnv } from '../../app/context'
+import { routePattern } from '../../app/metrics'
 
 interface CachedResponse {
   status: number

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdir, open, rename, rm, utimes } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { Problem } from '../problem'
+import { ServiceError } from '../errors'
 import { SNIFF_BYTES, identifyFile, storedExtensions, type AllowedType } from './file-types'
-import type { FilePart } from './multipart-files'
+import type { FilePart } from '../../http/uploads/multipart-files'
 import { sanitizeOriginalName } from './original-name'
 
 /** A file fully received under a temporary name, not yet an upload. */
@@ -117,7 +117,7 @@ function createUploadStore(dir: string): UploadStore {
           sizeBytes += chunk.byteLength
         }
         if (part.stream.truncated) {
-          throw new Problem(413, `"${part.filename}" is larger than the limit per file.`, {
+          throw new ServiceError('too_large', `"${part.filename}" is larger than the limit per file.`, {
             type: 'upload-too-large',
           })
         }

@@ -1,5 +1,5 @@
 import type { Deps } from '../context'
-import { iso, isoOrNull } from '../serialize'
+import { iso, isoOrNull } from '../../lib/serialize'
 import { round, type MemoryState, type ShedReason } from './monitor'
 import type { LimitSource } from './limit'
 

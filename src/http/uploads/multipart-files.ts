@@ -1,8 +1,8 @@
 import { Busboy, type BusboyFileStream, type BusboyInstance } from '@fastify/busboy'
 import { once } from 'node:events'
-import { countBody } from '../../middleware/body-limit'
-import { Problem, badRequest } from '../problem'
-import { MAX_TEXT_FIELDS, MAX_TEXT_FIELD_BYTES, type UploadLimits } from './limits'
+import { countBody } from '../middleware/body-limit'
+import { asProblem, badRequest, Problem } from '../problem'
+import { MAX_TEXT_FIELDS, MAX_TEXT_FIELD_BYTES, type UploadLimits } from '../../services/uploads/limits'
 
 export interface FilePart {
   filename: string
@@ -121,7 +121,7 @@ export async function receiveFiles<T>(
     }
   } catch (error) {
     // A Problem here is the body's limit; anything else, a body that could not be read.
-    fail(error instanceof Problem ? error : badRequest('The request body could not be read.'))
+    fail(asProblem(error) ?? badRequest('The request body could not be read.'))
   }
   if (failure !== undefined) parser.destroy()
 

@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { Env } from '../env'
-import type { AppEnv } from '../lib/context'
-import { JSON_SHAPE_LIMITS, jsonShapeViolation } from '../lib/json-shape'
-import type { BodyBudget } from '../lib/memory/body-budget'
-import { Problem, badRequest } from '../lib/problem'
+import type { Env } from '../../env'
+import type { AppEnv } from '../../app/context'
+import { JSON_SHAPE_LIMITS, jsonShapeViolation } from '../json-shape'
+import type { BodyBudget } from '../../app/memory/body-budget'
+import { Problem, badRequest } from '../problem'
 import { shedProblem } from './memory-guard'
 
 const MB = 1024 * 1024

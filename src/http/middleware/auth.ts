@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { sign } from 'hono/jwt'
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import type { AuthState } from '../lib/cache/auth-states'
-import type { AppEnv } from '../lib/context'
-import { Problem } from '../lib/problem'
+import type { AuthState } from '../../app/cache/auth-states'
+import type { AppEnv } from '../../app/context'
+import { Problem } from '../problem'
 
 const unauthorized = (detail: string) =>
   new Problem(401, detail, {

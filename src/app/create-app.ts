@@ -2,23 +2,29 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ZodError } from 'zod'
-import { bearerToken } from '../middleware/auth'
+import { bearerToken } from '../http/middleware/auth'
 import {
   anonymousMaxBytes,
   bufferedBodyLimit,
   isUploadPath,
   jsonMaxBytes,
-} from '../middleware/body-limit'
-import { compression } from '../middleware/compression'
-import { memoryGuard, memoryRetryAfter, shedProblem } from '../middleware/memory-guard'
-import { observeRequests } from '../middleware/observe-requests'
-import { responseHeaders } from '../middleware/response-headers'
+} from '../http/middleware/body-limit'
+import { compression } from '../http/middleware/compression'
+import { memoryGuard, memoryRetryAfter, shedProblem } from '../http/middleware/memory-guard'
+import { observeRequests } from '../http/middleware/observe-requests'
+import { responseHeaders } from '../http/middleware/response-headers'
 import type { AppEnv, Deps } from './context'
-import { isDatabaseOutage, isTransientConflict, sqlState } from './db-errors'
+import { isDatabaseOutage, isTransientConflict, sqlState } from '../db/errors'
 import { isOutOfMemory } from './memory/out-of-memory'
-import { allowedMethodsFinder } from './method-not-allowed'
-import { Problem, problemResponse, statusProblem, type FieldError } from './problem'
-import { contentionProblem } from './transaction'
+import { allowedMethodsFinder } from '../http/method-not-allowed'
+import {
+  asProblem,
+  contentionProblem,
+  Problem,
+  problemResponse,
+  statusProblem,
+  type FieldError,
+} from '../http/problem'
 
 /** Responses below this size are sent as they are: compressing them costs more than it saves. */
 const COMPRESS_THRESHOLD_BYTES = 1024
@@ -84,7 +90,7 @@ export function createApp(deps: Deps) {
   if (env.MEMORY_GUARD_ENABLED) {
     app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
   }
-  // Uploads stream to disk and count their body against their own limit (lib/uploads/limits.ts).
+  // Uploads stream to disk and count their body against their own limit (services/uploads/limits.ts).
   app.use(
     bufferedBodyLimit({
       maxBytes: jsonMaxBytes(env),
@@ -119,7 +125,8 @@ export function createApp(deps: Deps) {
 }
 
 function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {
-  if (error instanceof Problem) return error.getResponse()
+  const problem = asProblem(error)
+  if (problem) return problem.getResponse()
   if (isOutOfMemory(error)) {
     // The allocation failed, not the process: give the memory back and refuse this request.
     deps.memory.recordShed('out_of_memory')
@@ -143,7 +150,7 @@ function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {
       { 'Retry-After': '5', 'Cache-Control': 'no-store' },
     )
   }
-  // A single statement outside the transaction helper lost a deadlock or lock wait.
+  // The transaction helper ran out of attempts, or a single statement lost a deadlock or lock wait.
   if (isTransientConflict(error)) return contentionProblem().getResponse()
   const state = sqlState(error)
   if (state === '23505' || state === '23P01' || state === '23503') {

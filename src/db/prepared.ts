@@ -1,5 +1,5 @@
-import type { Db } from '../db/client'
-import { windowShape, windowValues, type PageWindow } from './paginate'
+import type { Db } from './client'
+import { windowShape, windowValues, type PageWindow } from '../http/pagination'
 
 type Values = Record<string, unknown>
 

@@ -1,15 +1,15 @@
-import type { App } from './app'
-import { openDatabase, type Database } from './db/client'
-import { migrate } from './db/migrate'
-import type { Env } from './env'
-import type { Deps } from './lib/context'
-import { createDeps } from './lib/deps'
-import { problemResponse, statusProblem } from './lib/problem'
-import { startPeriodicGc } from './lib/memory/periodic-gc'
-import { uploadLimits } from './lib/uploads/limits'
-import { jsonMaxBytes } from './middleware/body-limit'
-import { startUploadSweeps } from './services/uploads/sweep-uploads'
-import { ensureAdmin } from './services/users/users'
+import type { App } from './build-app'
+import { openDatabase, type Database } from '../db/client'
+import { migrate } from '../db/migrate'
+import type { Env } from '../env'
+import type { Deps } from './context'
+import { createDeps } from './deps'
+import { problemResponse, statusProblem } from '../http/problem'
+import { startPeriodicGc } from './memory/periodic-gc'
+import { uploadLimits } from '../services/uploads/limits'
+import { jsonMaxBytes } from '../http/middleware/body-limit'
+import { startUploadSweeps } from '../services/uploads/sweep-uploads'
+import { ensureAdmin } from '../services/users/users'
 
 export interface RunningServer {
   deps: Deps
@@ -18,7 +18,7 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Builds what the server answers with, once the service's parts exist: src/app.ts's buildApp. */
+/** Builds what the server answers with, once the service's parts exist: src/app/build-app.ts. */
 export type AppBuilder = (deps: Deps) => Pick<App, 'fetch'>
 
 /**

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from '../lib/context'
-import type { Logger } from '../lib/logger'
-import { routePattern, type Metrics } from '../lib/metrics'
+import type { AppEnv } from '../../app/context'
+import type { Logger } from '../../app/logger'
+import { routePattern, type Metrics } from '../../app/metrics'
 import { HEALTH_PATHS } from './memory-guard'
 
 /**

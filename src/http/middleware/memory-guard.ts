@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { LimitReached } from '../lib/concurrency-limit'
-import type { AppEnv } from '../lib/context'
-import type { MemoryMonitor, ShedReason } from '../lib/memory/monitor'
-import { Problem } from '../lib/problem'
+import { LimitReached } from '../../lib/concurrency-limit'
+import type { AppEnv } from '../../app/context'
+import type { MemoryMonitor, ShedReason } from '../../app/memory/monitor'
+import { Problem } from '../problem'
 
 /**
  * Never shed: a load balancer and an operator must see why the instance refuses work (readiness

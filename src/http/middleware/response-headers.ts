@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
-import type { AppEnv } from '../lib/context'
+import type { AppEnv } from '../../app/context'
 
 export interface ResponseHeadersOptions {
   /** Browser origins allowed to call the API (CORS_ORIGINS); any other gets no CORS headers. */

@@ -1,20 +1,11 @@
-import type { Db } from '../db/client'
-import { isTransientConflict } from './db-errors'
-import { Problem } from './problem'
+import type { Db } from './client'
+import { isTransientConflict } from './errors'
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 /** Attempts in all: the first and two retries, enough for the races tests/bookings provoke. */
 export const MAX_ATTEMPTS = 3
 const BACKOFF_MS = 15
-
-/** What a client sees when the database kept refusing a change for contention: try again. */
-export const contentionProblem = (cause?: unknown) =>
-  new Problem(503, 'The change collided with concurrent changes; try again.', {
-    type: 'contention',
-    headers: { 'Retry-After': '1', 'Cache-Control': 'no-store' },
-    cause,
-  })
 
 /**
  * The one way services run a transaction. A deadlock, serialization failure or lock timeout
@@ -29,7 +20,8 @@ export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Prom
       return await db.transaction(work)
     } catch (error) {
       if (!isTransientConflict(error)) throw error
-      if (attempt >= MAX_ATTEMPTS) throw contentionProblem(error)
+      // Past the last attempt the error goes up as it is: the app answers it with 503.
+      if (attempt >= MAX_ATTEMPTS) throw error
       await Bun.sleep(BACKOFF_MS * attempt * (0.5 + Math.random()))
     }
   }

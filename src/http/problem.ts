@@ -1,10 +1,8 @@
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { ServiceError, type FailureKind, type FieldError } from '../services/errors'
 
-export interface FieldError {
-  path: string
-  message: string
-}
+export type { FieldError }
 
 export interface ProblemBody {
   type: string
@@ -87,3 +85,44 @@ export const badRequest = (detail: string, errors?: FieldError[]) =>
 export const notFound = (what = 'resource') => new Problem(404, `${what} not found`, { type: 'not-found' })
 export const conflict = (detail: string, extensions?: Record<string, unknown>) =>
   new Problem(409, detail, { type: 'conflict', extensions })
+
+const statusOfFailure: Record<FailureKind, ContentfulStatusCode> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  unprocessable: 422,
+  busy: 503,
+}
+
+/** A service's refusal as the problem a client sees: the one place a failure kind gets a status. */
+export function problemOf(error: ServiceError): Problem {
+  const { type, errors, extensions, retryAfterSeconds, cause } = error.options
+  const headers: Record<string, string> =
+    retryAfterSeconds === undefined
+      ? {}
+      : { 'Retry-After': String(retryAfterSeconds), 'Cache-Control': 'no-store' }
+  return new Problem(statusOfFailure[error.kind], error.message, {
+    type,
+    errors,
+    extensions,
+    headers,
+    cause: cause ?? error,
+  })
+}
+
+/** Anything thrown below a route that a client should see as a problem, or undefined. */
+export function asProblem(error: unknown): Problem | undefined {
+  if (error instanceof Problem) return error
+  if (error instanceof ServiceError) return problemOf(error)
+  return undefined
+}
+
+/** What a client sees when the database kept refusing a change for contention: try again. */
+export const contentionProblem = (cause?: unknown) =>
+  new Problem(503, 'The change collided with concurrent changes; try again.', {
+    type: 'contention',
+    headers: { 'Retry-After': '1', 'Cache-Control': 'no-store' },
+    cause,
+  })

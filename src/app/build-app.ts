@@ -1,0 +1,42 @@
+import type { Deps } from './context'
+import { createApp } from './create-app'
+import { dropChangedCaches } from '../http/middleware/response-cache'
+import { authRouter } from '../routes/auth/auth.index'
+import { bookingsRouter } from '../routes/bookings/bookings.index'
+import { cacheChanges } from '../routes/cache-changes'
+import { withDocs } from '../routes/docs/docs.index'
+import { exportsRouter } from '../routes/exports/exports.index'
+import { galleryRouter } from '../routes/gallery/gallery.index'
+import { healthRouter } from '../routes/health/health.index'
+import { itemsRouter } from '../routes/items/items.index'
+import { programsRouter } from '../routes/programs/programs.index'
+import { rackOrdersRouter } from '../routes/rack-orders/rack-orders.index'
+import { statusRouter } from '../routes/status/status.index'
+import { uploadsRouter } from '../routes/uploads/uploads.index'
+import { venueRulesRouter } from '../routes/venue-rules/venue-rules.index'
+import { venuesRoutes } from '../routes/venues/venues.index'
+
+/** The whole HTTP surface: every router mounted on the shared base. */
+export function buildApp(deps: Deps) {
+  const base = createApp(deps)
+  base.use(dropChangedCaches(cacheChanges))
+  const app = base
+    .route('/', healthRouter)
+    .route('/', authRouter)
+    .route('/', venuesRoutes)
+    .route('/', venueRulesRouter)
+    .route('/', itemsRouter)
+    .route('/', programsRouter)
+    .route('/', exportsRouter)
+    .route('/', bookingsRouter)
+    .route('/', rackOrdersRouter)
+    .route('/', uploadsRouter)
+    .route('/', galleryRouter)
+    .route('/', statusRouter)
+
+  // Last, so the document it serves covers every router mounted above.
+  return withDocs(app)
+}
+
+export type App = ReturnType<typeof buildApp>
+export type AppType = App
