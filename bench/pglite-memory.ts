@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pgliteSettings } from '../src/db/client'
-import { DEMO_PASSWORD } from '../src/db/seed/demo-data'
+import { DEMO_PASSWORD } from '../src/seed/demo-data'
 import { root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
 import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
@@ -186,7 +186,7 @@ try {
   const freshIdle = await idleRss(fresh.proc.pid)
   fresh.proc.kill('SIGTERM')
   await fresh.proc.exited
-  run(['src/db/seed.ts', '--bookings', opts.bookings, '--users', '20'])
+  run(['src/seed/seed.ts', '--bookings', opts.bookings, '--users', '20'])
 
   // PGlite writes the settings it is given into the directory's postgresql.conf, so PostgreSQL's
   // defaults are given explicitly, and the service's last (they stay for the server below).

@@ -356,7 +356,7 @@ function markdown(r: Result): string {
   const mixed = m.app.mixed_run
   const out = [
     preamble('Benchmark: app vs. bare ceiling', r),
-    `PostgreSQL \`bench\` database seeded by \`bun src/db/seed.ts\` with ${s.seeded_bookings.toLocaleString('en-US')} bookings (1,000 users, 58 venues). ` +
+    `PostgreSQL \`bench\` database seeded by \`bun src/seed/seed.ts\` with ${s.seeded_bookings.toLocaleString('en-US')} bookings (1,000 users, 58 venues). ` +
       `Each workload runs against the app (\`bun src/index.ts\`, LOG_LEVEL=warn, MEMORY_LIMIT_MB=${s.memory_limit_mb}, pool ${s.pool}) ` +
       `and against the ceiling (\`bench/ceiling.ts\`, pool ${s.pool}) with autocannon on loopback: ${s.warmup_s} s of warm-up each, ` +
       `then ${s.duration_s} s each (W5, whose requests take hundreds of ms, 1.5 times that) in four slices interleaved app, ceiling, ceiling, app, app, ceiling, ceiling, app, ` +

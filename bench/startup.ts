@@ -169,7 +169,7 @@ const GROUPS: { name: string; requests: Request[] }[] = [
 
 /** Migrates and seeds a little: the idle figures should not depend on the data, only exist. */
 function seed(uploadDir: string) {
-  const run = Bun.spawnSync([process.execPath, 'src/db/seed.ts', ...SEED], {
+  const run = Bun.spawnSync([process.execPath, 'src/seed/seed.ts', ...SEED], {
     cwd: root,
     env: { ...process.env, DATABASE_URL, UPLOAD_DIR: uploadDir },
     stdout: 'inherit',
@@ -509,7 +509,7 @@ function markdown(r: Report): string {
     'indicative; RSS moves much less with load.',
     '',
     `Database: \`${r.database}\` created for the run, seeded with ` +
-      `\`bun src/db/seed.ts ${r.seed.join(' ')}\`, dropped afterwards. Each run is a fresh ` +
+      `\`bun src/seed/seed.ts ${r.seed.join(' ')}\`, dropped afterwards. Each run is a fresh ` +
       'process, `bun <variant>` from the project root, NODE_ENV=production, LOG_LEVEL=info (to ' +
       '/dev/null), pool 3 + 3, GC every 30 s. Ready: from spawn to the first 200 of GET ' +
       `/api/health/ready (polled every ${READY_POLL_MS} ms). Idle: VmRSS, RssAnon and RssFile ` +

@@ -27,7 +27,7 @@ export async function prepareBenchDatabase(bookings: number, url = BENCH_DATABAS
   await db.end()
   if (have < bookings) {
     console.log(`seeding ${bookings - have} bookings into ${name} ...`)
-    const seed = ['src/db/seed.ts', '--bookings', String(bookings - have), '--users', '1000']
+    const seed = ['src/seed/seed.ts', '--bookings', String(bookings - have), '--users', '1000']
     const run = Bun.spawnSync([process.execPath, ...seed], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: url },

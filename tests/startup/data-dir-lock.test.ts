@@ -70,8 +70,8 @@ describe('one process per PGlite data directory', () => {
     const venue = await createVenue(first.url, 'Kept hall')
 
     for (const args of [
-      ['src/db/seed.ts', '--bookings', '0', '--users', '1'],
-      ['src/db/migrate-cli.ts'],
+      ['src/seed/seed.ts', '--bookings', '0', '--users', '1'],
+      ['src/app/migrate-cli.ts'],
       ['src/index.ts'],
     ]) {
       const { code, stderr } = await run(args, onDir(dir))

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
-import type { Db } from '../client'
-import { ARGON2ID } from '../../services/users/password-hashing'
-import { items, regularPrograms, users, venues } from '../schema'
+import type { Db } from '../db/client'
+import { ARGON2ID } from '../services/users/password-hashing'
+import { items, regularPrograms, users, venues } from '../db/schema'
 
 export const DEMO_PASSWORD = 'demo-password'
 

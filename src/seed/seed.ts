@@ -3,11 +3,11 @@ import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { EnvError, parseEnv } from '../env'
 import { describeStartupError } from '../app/startup-error'
-import { openDatabase, queryRows } from './client'
-import { migrate } from './migrate'
-import { insertBulkBookings } from './seed/bulk-bookings'
-import { seedDemoActivity } from './seed/demo-activity'
-import { DEMO_PASSWORD, upsertDemoData } from './seed/demo-data'
+import { openDatabase, queryRows } from '../db/client'
+import { migrate } from '../db/migrate'
+import { insertBulkBookings } from './bulk-bookings'
+import { seedDemoActivity } from './demo-activity'
+import { DEMO_PASSWORD, upsertDemoData } from './demo-data'
 
 const { values } = parseArgs({
   options: {

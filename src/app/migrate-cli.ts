@@ -1,7 +1,7 @@
 import { EnvError, parseEnv } from '../env'
-import { describeStartupError } from '../app/startup-error'
-import { openDatabase } from './client'
-import { migrate } from './migrate'
+import { describeStartupError } from './startup-error'
+import { openDatabase } from '../db/client'
+import { migrate } from '../db/migrate'
 
 try {
   const database = openDatabase(parseEnv())
