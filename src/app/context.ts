@@ -8,6 +8,7 @@ import type { BodyBudget } from './memory/body-budget'
 import type { Logger } from './logger'
 import type { MemoryMonitor, ShedReason } from './memory/monitor'
 import type { Metrics } from './metrics'
+import type { AuthUser } from '../services/users/account'
 
 /** What a running service is made of; built once in src/index.ts, and by tests the same way. */
 export interface Deps {
@@ -32,10 +33,7 @@ export interface Deps {
   close(): Promise<void>
 }
 
-export interface AuthUser {
-  id: number
-  role: 'user' | 'admin'
-}
+export type { AuthUser }
 
 export interface AppEnv {
   Variables: {

@@ -8,8 +8,11 @@ import { Readable } from 'node:stream'
 import pino from 'pino'
 import { uploads } from '../../src/db/schema'
 import { LEFTOVER_GRACE_MS } from '../../src/services/uploads/leftover-files'
-import type { FilePart } from '../../src/http/uploads/multipart-files'
-import { HELD_FILE_REFRESH_MS, uploadStore } from '../../src/services/uploads/upload-store'
+import {
+  HELD_FILE_REFRESH_MS,
+  uploadStore,
+  type FilePart,
+} from '../../src/services/uploads/upload-store'
 import { startUploadSweeps, sweepUploadDir } from '../../src/services/uploads/sweep-uploads'
 import { readJson, testApp, type TestApp } from '../support/app'
 import { makeUser, removeUsers, type TestUser } from '../support/users'

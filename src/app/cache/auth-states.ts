@@ -1,14 +1,10 @@
 import { LRUCache } from 'lru-cache'
 import type { Logger } from '../logger'
 import type { Redis } from '../redis'
+import type { AuthState } from '../../services/users/account'
 
-/** What a token is checked against on every authenticated request: the account as it is now. */
-export interface AuthState {
-  id: number
-  role: 'user' | 'admin'
-  /** Tokens issued at another version are revoked. */
-  tokenVersion: number
-}
+export type { AuthState }
+
 
 /** Loads a user's state from the database; null when the account no longer exists. */
 export type AuthStateLoader = (id: number) => Promise<AuthState | null>

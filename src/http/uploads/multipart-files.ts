@@ -2,14 +2,9 @@ import { Busboy, type BusboyFileStream, type BusboyInstance } from '@fastify/bus
 import { once } from 'node:events'
 import { countBody } from '../middleware/body-limit'
 import { asProblem, badRequest, Problem } from '../problem'
+import type { FilePart } from '../../services/uploads/upload-store'
 import { MAX_TEXT_FIELDS, MAX_TEXT_FIELD_BYTES, type UploadLimits } from '../../services/uploads/limits'
 
-export interface FilePart {
-  filename: string
-  /** The part's Content-Type as the client sent it; a claim, not a fact. */
-  declaredMime: string
-  stream: BusboyFileStream
-}
 
 const tooLarge = (detail: string) => new Problem(413, detail, { type: 'upload-too-large' })
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
-import type { AuthUser } from '../../app/context'
+import type { AuthUser } from '../users/account'
 import { ServiceError, notFound } from '../errors'
 import { transaction } from '../../db/transaction'
 import {

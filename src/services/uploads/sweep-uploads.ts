@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client'
-import type { Logger } from '../../app/logger'
+import type { Logger } from 'pino'
 import {
   LEFTOVER_GRACE_MS,
   removeIfOlder,

@@ -3,8 +3,16 @@ import { mkdir, open, rename, rm, utimes } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ServiceError } from '../errors'
 import { SNIFF_BYTES, identifyFile, storedExtensions, type AllowedType } from './file-types'
-import type { FilePart } from '../../http/uploads/multipart-files'
 import { sanitizeOriginalName } from './original-name'
+
+/** One file of a multipart body, as the HTTP layer hands it over. */
+export interface FilePart {
+  filename: string
+  /** The part's Content-Type as the client sent it; a claim, not a fact. */
+  declaredMime: string
+  /** `truncated` turns true when the per-file limit cut the stream short. */
+  stream: AsyncIterable<Uint8Array> & { truncated: boolean }
+}
 
 /** A file fully received under a temporary name, not yet an upload. */
 export interface ReceivedFile {
@@ -103,7 +111,7 @@ function createUploadStore(dir: string): UploadStore {
       let type: AllowedType | undefined
       let sizeBytes = 0
       try {
-        for await (const chunk of part.stream as AsyncIterable<Uint8Array>) {
+        for await (const chunk of part.stream) {
           if (!type) {
             const take = Math.min(chunk.byteLength, SNIFF_BYTES - headLength)
             head.set(chunk.subarray(0, take), headLength)

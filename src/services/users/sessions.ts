@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
-import type { AuthState } from '../../app/cache/auth-states'
+import type { AuthState } from './account'
 import { preparedOnce } from '../../db/prepared'
 import { hashPassword, verifyPassword } from './password-hashing'
 import { publicUserColumns, type PublicUser } from './users'
