@@ -24,7 +24,13 @@ export interface Metrics {
   /** The latest requests' durations, for the status page's latency and history. */
   recent: RecentRequests
   /** `shed`: the memory guard refused it (its 503 is counted as shed, not as an error). */
-  observeRequest(method: string, route: string, status: number, seconds: number, shed?: boolean): void
+  observeRequest(
+    method: string,
+    route: string,
+    status: number,
+    seconds: number,
+    shed?: boolean,
+  ): void
 }
 
 interface Sources {

@@ -25,8 +25,10 @@
   /** History samples, oldest first, at most 5 minutes of them. */
   let samples = []
   let intervalMs = 5000
-  /** The latest stream event, drawn as the charts' last point. */
+  /** The latest stream event, for the tiles and the threshold lines. */
   let live
+  /** Memory at each stream event since the page opened: finer than the history's 5 s. */
+  let livePoints = []
   let serverNow = 0
 
   const MB = 1048576
@@ -82,23 +84,17 @@
   }
 
   function drawMemory() {
-    const points = samples.map((s) => ({
-      t: s.at,
-      usage: s.usage_percent,
-      heap: (s.heap_bytes / s.limit_bytes) * 100,
-    }))
-    if (live) {
-      const p = live.memory_parts
-      points.push({
-        t: serverNow,
-        usage: live.memory.usage_percent,
-        heap: (p.js_heap_bytes / p.limit_bytes) * 100,
-      })
-    }
+    livePoints = livePoints.filter((p) => p.t > serverNow - WINDOW_MS)
+    const since = livePoints.length > 0 ? livePoints[0].t : Infinity
+    const points = samples
+      .filter((s) => s.at < since)
+      .map((s) => ({ t: s.at, usage: s.usage_percent, heap: (s.heap_bytes / s.limit_bytes) * 100 }))
+      .concat(livePoints)
     const top = Math.max(100, ...points.map((p) => Math.ceil(p.usage / 25) * 25))
     const y = (percent) => Y1 - (Math.min(percent, top) / top) * (Y1 - Y0)
     drawGrid('grid', top, 25, (v) => `${v}%`)
-    const line = (key) => points.map((p) => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ')
+    const line = (key) =>
+      points.map((p) => `${x(p.t).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ')
     if (live) {
       // The critical label sits above its line and the threshold label below its own: the two
       // lines are usually a few points apart.
@@ -175,7 +171,8 @@
     chart.dataset.samples = String(samples.length)
     chart.dataset.shed = String(shed)
     chart.dataset.errors = String(totals.errors_5xx)
-    $('events-empty').setAttribute('visibility', shed + totals.errors_5xx > 0 ? 'hidden' : 'visible')
+    const any = shed + totals.errors_5xx > 0
+    $('events-empty').setAttribute('visibility', any ? 'hidden' : 'visible')
     text('errors-detail', `${num(totals.errors_5xx)} in the last 5 minutes; shed 503s not counted`)
     return totals
   }
@@ -280,6 +277,12 @@
       connection(true, 'live')
       live = JSON.parse(event.data)
       serverNow = Date.parse(live.at)
+      const p = live.memory_parts
+      livePoints.push({
+        t: serverNow,
+        usage: live.memory.usage_percent,
+        heap: (p.js_heap_bytes / p.limit_bytes) * 100,
+      })
       if (live.history) addSamples([live.history])
       else addSamples([])
       drawTiles(live)
