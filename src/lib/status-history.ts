@@ -32,7 +32,7 @@ interface Counters {
 /**
  * The last 5 minutes of memory, requests, errors and sheds, sampled in process from start-up, so
  * an operator who opens the status page sees them at once rather than from the moment it opened.
- * A fixed ring of 60 small records (a few KB), never more.
+ * A fixed ring of 60 small records (under 20 KB), never more.
  */
 export class StatusHistory {
   private readonly ring: (HistorySample | undefined)[]

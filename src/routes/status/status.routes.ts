@@ -49,7 +49,8 @@ export const stream = createRoute({
   summary: 'The status figures as server-sent events',
   description:
     `A \`figures\` event every ${STREAM_INTERVAL_MS / 1000} s whose data is JSON: \`memory\` ` +
-    '(the body of /api/health/memory), `requests` (`total`, `per_second` over `window_seconds`), ' +
+    '(the body of /api/health/memory), `requests` (`total`; `per_second` and `in_window` over ' +
+    '`window_seconds`), ' +
     '`latency_ms` (`mean`, `p50`, `p95`, `p99` of the same requests), `memory_parts` (RSS split ' +
     'into the JS heap and the rest, and the limit into RSS and headroom), `errors_5xx`, ' +
     '`history` (the latest sample of /status/history), `database` (`kind`, `in_use`, `idle`, ' +
