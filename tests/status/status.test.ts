@@ -14,11 +14,11 @@ function serveApp(t: Pick<TestApp, 'app'>) {
   }
 }
 
-async function until(check: () => boolean, ms = 5000) {
+async function until(check: () => boolean, ms = 5000, refresh?: () => Promise<void>) {
   const deadline = Date.now() + ms
-  while (!check()) {
+  for (await refresh?.(); !check(); await refresh?.()) {
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
-    await Bun.sleep(50)
+    await Bun.sleep(refresh ? 500 : 50)
   }
 }
 
@@ -179,11 +179,16 @@ describe('GET /status/stream', () => {
     }
   })
 
-  test('SIGTERM ends open streams: the graceful shutdown does not wait for them', async () => {
+  test('history from start-up; SIGTERM ends open streams, shutdown does not wait', async () => {
     const running = await startServerProcess({ SHUTDOWN_TIMEOUT_SECONDS: '30' })
     try {
       const events = eventReader(await fetch(`${running.url}/status/stream`))
       await events.next()
+      // The server keeps its history from start-up, one sample every 5 s, with no page open.
+      let samples: unknown[] = []
+      await until(() => samples.length > 0, 20_000, async () => {
+        samples = (await readJson(await fetch(`${running.url}/status/history`))).samples
+      })
       const signalled = Date.now()
       running.proc.kill('SIGTERM')
       expect(await running.exited).toBe(0)
