@@ -9,6 +9,7 @@ import type { Logger } from './logger'
 import type { MemoryMonitor, ShedReason } from './memory/monitor'
 import type { Metrics } from './metrics'
 import type { AuthUser } from '../services/users/account'
+import type { StatusHistory } from './status-history'
 
 /** What a running service is made of; built once in src/index.ts, and by tests the same way. */
 export interface Deps {
@@ -25,6 +26,8 @@ export interface Deps {
   /** Bytes of request bodies held at once, against BODY_BUDGET_MB or a share of the limit. */
   bodyBudget: BodyBudget
   metrics: Metrics
+  /** The last 5 minutes of memory, requests, errors and sheds, for the status page. */
+  history: StatusHistory
   /** Rarely changing public reads; in Redis when REDIS_URL is set. */
   cache: Cache
   /** Each user's role and token version for a few seconds; in Redis when REDIS_URL is set. */

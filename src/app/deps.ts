@@ -17,6 +17,7 @@ import { MemoryMonitor } from './memory/monitor'
 import { createMetrics } from './metrics'
 import { openRedis, type Redis } from './redis'
 import { redisAttemptCounter } from './throttle/redis-attempt-counter'
+import { StatusHistory } from './status-history'
 
 /** Assembles a service's parts from its settings; the server and the tests both use it. */
 export function createDeps(env: Env, database: Database, overrides: Partial<Deps> = {}): Deps {
@@ -69,6 +70,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
       logger,
     })
   const metrics = overrides.metrics ?? createMetrics({ memory, database, cache })
+  const history = overrides.history ?? new StatusHistory(memory, metrics.recent)
   return {
     env,
     database,
@@ -81,8 +83,10 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     authThrottle: throttle,
     authStates,
     metrics,
+    history,
     async close() {
       memory.stop()
+      history.stop()
       redis?.close()
     },
     ...overrides,

@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Database } from '../db/client'
 import type { Cache } from './cache/cache'
 import type { MemoryMonitor, MemoryState, ShedReason } from './memory/monitor'
+import { RecentRequests } from './recent-requests'
 
 /**
  * The route pattern that answered (`/api/venues/:id`), never the raw path: ids in labels would
@@ -20,7 +21,16 @@ export function routePattern(c: Context): string {
 
 export interface Metrics {
   registry: Registry
-  observeRequest(method: string, route: string, status: number, seconds: number): void
+  /** The latest requests' durations, for the status page's latency and history. */
+  recent: RecentRequests
+  /** `shed`: the memory guard refused it (its 503 is counted as shed, not as an error). */
+  observeRequest(
+    method: string,
+    route: string,
+    status: number,
+    seconds: number,
+    shed?: boolean,
+  ): void
 }
 
 interface Sources {
@@ -168,9 +178,12 @@ export function createMetrics({ memory, database, cache }: Sources): Metrics {
     },
   })
 
+  const recent = new RecentRequests()
   return {
     registry,
-    observeRequest(method, route, status, seconds) {
+    recent,
+    observeRequest(method, route, status, seconds, shed = false) {
+      recent.record(status, seconds, shed)
       const known = METHODS.has(method) ? method : 'OTHER'
       const key = `${known} ${status} ${route}`
       let series = answered.get(key)

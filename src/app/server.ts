@@ -44,6 +44,7 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
   const { logger, memory } = deps
   const app = buildApp(deps)
   memory.start()
+  deps.history.start()
   const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
   const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
   server.reload({ fetch: app.fetch })

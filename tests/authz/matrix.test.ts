@@ -38,6 +38,7 @@ const publicRoutes = new Set([
   // Operator pages, guarded like /metrics only when METRICS_TOKEN is set (unset here).
   'GET /status',
   'GET /status/stream',
+  'GET /status/history',
 ])
 
 const galleryRoutes = new Set(['GET /api/uploads/{id}'])

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { appWithFakeMemory } from '../memory/fake-memory'
+import { appWithFakeMemory, LIMIT } from '../memory/fake-memory'
 import { readJson, testApp, type TestApp } from '../support/app'
 import { startServerProcess } from '../support/process'
 import { eventReader } from './events'
@@ -14,15 +14,16 @@ function serveApp(t: Pick<TestApp, 'app'>) {
   }
 }
 
-async function until(check: () => boolean, ms = 5000) {
+async function until(check: () => boolean, ms = 5000, refresh?: () => Promise<void>) {
   const deadline = Date.now() + ms
-  while (!check()) {
+  for (await refresh?.(); !check(); await refresh?.()) {
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
-    await Bun.sleep(50)
+    await Bun.sleep(refresh ? 500 : 50)
   }
 }
 
 const streamUrlOf = (page: string) => /<body data-stream="([^"]*)"/.exec(page)?.[1]
+const historyUrlOf = (page: string) => /<body [^>]*data-history="([^"]*)"/.exec(page)?.[1]
 
 describe('GET /status', () => {
   test('a self-contained page under a nonce-based Content-Security-Policy', async () => {
@@ -43,6 +44,7 @@ describe('GET /status', () => {
     expect(page).not.toMatch(/<script(?![^>]*nonce=)/)
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//)
     expect(streamUrlOf(page)).toBe('/status/stream')
+    expect(historyUrlOf(page)).toBe('/status/history')
 
     const other = await t.app.request('/status')
     expect(other.headers.get('content-security-policy')).not.toContain(nonce)
@@ -54,8 +56,10 @@ describe('GET /status', () => {
     for (const path of [
       '/status',
       '/status/stream',
+      '/status/history',
       '/status?token=wrong',
       '/status/stream?token=',
+      '/status/history?token=wrong',
     ]) {
       const res = await t.app.request(path)
       expect([path, res.status]).toEqual([path, 401])
@@ -70,7 +74,11 @@ describe('GET /status', () => {
     const expected = `/status/stream?token=${encodeURIComponent(token)}`
     const byQuery = await t.app.request(`/status?token=${encodeURIComponent(token)}`)
     expect(byQuery.status).toBe(200)
-    expect(streamUrlOf(await byQuery.text())).toBe(expected.replaceAll('&', '&amp;'))
+    const page = await byQuery.text()
+    expect(streamUrlOf(page)).toBe(expected.replaceAll('&', '&amp;'))
+    expect(historyUrlOf(page)).toBe(
+      `/status/history?token=${encodeURIComponent(token)}`.replaceAll('&', '&amp;'),
+    )
     const byHeader = await t.app.request('/status', {
       headers: { Authorization: `Bearer ${token}` },
     })
@@ -80,6 +88,8 @@ describe('GET /status', () => {
     const stream = await t.app.request(expected)
     expect(stream.status).toBe(200)
     await stream.body?.cancel()
+    const history = await t.app.request(`/status/history?token=${encodeURIComponent(token)}`)
+    expect(history.status).toBe(200)
   })
 })
 
@@ -169,11 +179,16 @@ describe('GET /status/stream', () => {
     }
   })
 
-  test('SIGTERM ends open streams: the graceful shutdown does not wait for them', async () => {
+  test('history from start-up; SIGTERM ends open streams, shutdown does not wait', async () => {
     const running = await startServerProcess({ SHUTDOWN_TIMEOUT_SECONDS: '30' })
     try {
       const events = eventReader(await fetch(`${running.url}/status/stream`))
       await events.next()
+      // The server keeps its history from start-up, one sample every 5 s, with no page open.
+      let samples: unknown[] = []
+      await until(() => samples.length > 0, 20_000, async () => {
+        samples = (await readJson(await fetch(`${running.url}/status/history`))).samples
+      })
       const signalled = Date.now()
       running.proc.kill('SIGTERM')
       expect(await running.exited).toBe(0)
@@ -183,4 +198,134 @@ describe('GET /status/stream', () => {
       running.cleanup()
     }
   }, 90_000)
+})
+
+describe('GET /status/history', () => {
+  test('the last 5 minutes from start-up: 60 samples at most, oldest first, bounded', async () => {
+    const f = await appWithFakeMemory({ METRICS_TOKEN: '' })
+    const empty = await f.app.request('/status/history')
+    expect(empty.status).toBe(200)
+    expect(empty.headers.get('cache-control')).toBe('no-store')
+    expect(await readJson(empty)).toMatchObject({ interval_seconds: 5, capacity: 60, samples: [] })
+
+    const start = Date.now() - 70 * 5000
+    for (let i = 0; i < 70; i++) {
+      f.setUsage(40 + (i % 10))
+      f.deps.history.sample(start + i * 5000)
+    }
+    const body = await readJson(await f.app.request('/status/history'))
+    expect(body.samples).toHaveLength(60)
+    const times = body.samples.map((s: { at: number }) => s.at)
+    expect(times[0]).toBe(start + 10 * 5000)
+    expect(times.at(-1)).toBe(start + 69 * 5000)
+    expect(times).toEqual([...times].sort((a: number, b: number) => a - b))
+    expect(Math.abs(body.now - Date.now())).toBeLessThan(60_000)
+    expect(body.samples.at(-1)).toMatchObject({
+      usage_percent: 49,
+      rss_bytes: LIMIT * 0.49,
+      heap_bytes: LIMIT * 0.49 * 0.75,
+      limit_bytes: LIMIT,
+    })
+  })
+
+  test('each sample counts its own interval: requests, sheds by reason, 5xx apart', async () => {
+    const f = await appWithFakeMemory({ METRICS_TOKEN: '' })
+    f.deps.history.sample()
+    f.setUsage(87)
+    for (let i = 0; i < 3; i++) {
+      expect((await f.app.request('/api/auth/login', { method: 'POST' })).status).toBe(503)
+    }
+    f.setUsage(95)
+    expect((await f.app.request('/api/venues')).status).toBe(503)
+    f.setUsage(50)
+    expect((await f.app.request('/api/health')).status).toBe(200)
+    const first = f.deps.history.sample()
+    // No route answers 5xx on demand: the request is recorded as the middleware records one.
+    f.deps.metrics.observeRequest('GET', '/api/venues', 500, 0.02)
+    const second = f.deps.history.sample()
+
+    const { samples } = await readJson(await f.app.request('/status/history'))
+    expect(samples.slice(-2)).toEqual([first, second])
+    expect(first).toMatchObject({
+      requests: 5,
+      errors_5xx: 0,
+      shed: { memory_high: 3, memory_critical: 1, in_flight: 0, out_of_memory: 0, body_budget: 0 },
+    })
+    expect(first.latency_ms!.p50).toBeLessThanOrEqual(first.latency_ms!.p95)
+    expect(second).toMatchObject({
+      requests: 1,
+      errors_5xx: 1,
+      shed: { memory_high: 0, memory_critical: 0 },
+    })
+  })
+
+  test('in the OpenAPI document, guarded like the page', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const doc = await readJson(await t.app.request('/api/openapi.json'))
+    const operation = doc.paths['/status/history'].get
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '401'])
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['token'])
+  })
+})
+
+describe('the stream figures', () => {
+  test('memory parts add up: JS heap + outside = RSS, RSS + headroom = limit', async () => {
+    const f = await appWithFakeMemory({ METRICS_TOKEN: '' })
+    const server = serveApp(f)
+    try {
+      f.setUsage(62)
+      const events = eventReader(await fetch(`${server.url}/status/stream`))
+      const { memory, memory_parts: parts } = (await events.next()).data
+      expect(parts).toEqual({
+        rss_bytes: memory.rss_bytes,
+        js_heap_bytes: memory.heap_total_bytes,
+        outside_heap_bytes: memory.rss_bytes - memory.heap_total_bytes,
+        limit_bytes: LIMIT,
+        headroom_bytes: LIMIT - memory.rss_bytes,
+      })
+      expect(parts.js_heap_bytes + parts.outside_heap_bytes).toBe(parts.rss_bytes)
+      expect(parts.rss_bytes + parts.headroom_bytes).toBe(parts.limit_bytes)
+      await events.close()
+    } finally {
+      server.stop()
+    }
+  })
+
+  test('on the real process too: the heap is never more than the RSS it is part of', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const server = serveApp(t)
+    try {
+      // Memory outside the JS heap's blocks that Bun counts into heapUsed: the old page's
+      // "heap used" grew past its "heap total" with buffers like these.
+      const held = Array.from({ length: 8 }, () => new Uint8Array(4 << 20).fill(1))
+      t.deps.memory.sample()
+      const events = eventReader(await fetch(`${server.url}/status/stream`))
+      const { memory_parts: parts } = (await events.next()).data
+      expect(parts.js_heap_bytes).toBeGreaterThan(0)
+      expect(parts.js_heap_bytes).toBeLessThanOrEqual(parts.rss_bytes)
+      expect(parts.js_heap_bytes + parts.outside_heap_bytes).toBe(parts.rss_bytes)
+      expect(parts.outside_heap_bytes).toBeGreaterThanOrEqual(held.length * (4 << 20))
+      await events.close()
+    } finally {
+      server.stop()
+    }
+  })
+
+  test('latency: mean and percentiles of the requests the rate counts', async () => {
+    const t = await testApp({ METRICS_TOKEN: undefined })
+    const server = serveApp(t)
+    try {
+      for (let i = 0; i < 20; i++) await fetch(`${server.url}/api/health`)
+      const events = eventReader(await fetch(`${server.url}/status/stream`))
+      const { requests, latency_ms: l } = (await events.next()).data
+      expect(requests.in_window).toBeGreaterThanOrEqual(20)
+      expect(requests.per_second).toBeCloseTo(requests.in_window / requests.window_seconds, 1)
+      expect(l.p50).toBeLessThanOrEqual(l.p95)
+      expect(l.p95).toBeLessThanOrEqual(l.p99)
+      expect(l.mean).toBeLessThanOrEqual(l.p99)
+      await events.close()
+    } finally {
+      server.stop()
+    }
+  })
 })

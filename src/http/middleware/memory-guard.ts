@@ -15,6 +15,7 @@ export const HEALTH_PATHS = new Set([
   '/metrics',
   '/status',
   '/status/stream',
+  '/status/history',
 ])
 
 /**

@@ -21,8 +21,9 @@ export function observeRequests(logger: Logger, metrics: Metrics): MiddlewareHan
     const seconds = (performance.now() - started) / 1000
     const route = routePattern(c)
     const { status } = c.res
-    metrics.observeRequest(c.req.method, route, status, seconds)
-    if (c.get('shed')) return
+    const shed = c.get('shed') !== undefined
+    metrics.observeRequest(c.req.method, route, status, seconds, shed)
+    if (shed) return
     const path = c.req.path
     const level = HEALTH_PATHS.has(path) ? 'debug' : 'info'
     if (!logger.isLevelEnabled(level)) return

@@ -3,15 +3,15 @@ import { html } from 'hono/html'
 import { streamSSE } from 'hono/streaming'
 import type { AppRouteHandler } from '../../app/context'
 import { presentedToken } from './operator-token'
-import { figuresSampler } from './status.figures'
+import { readFigures } from './status.figures'
 import { StatusPage } from './status.page'
-import { STREAM_INTERVAL_MS, type page, type stream } from './status.routes'
+import { STREAM_INTERVAL_MS, type history, type page, type stream } from './status.routes'
 import { untilShutdown } from './until-shutdown'
 
 export const getPage: AppRouteHandler<typeof page> = (c) => {
   const nonce = randomBytes(16).toString('base64')
   const token = presentedToken(c)
-  const streamUrl = token ? `/status/stream?token=${encodeURIComponent(token)}` : '/status/stream'
+  const withToken = (path: string) => (token ? `${path}?token=${encodeURIComponent(token)}` : path)
   c.header(
     'Content-Security-Policy',
     `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
@@ -19,7 +19,13 @@ export const getPage: AppRouteHandler<typeof page> = (c) => {
       "frame-ancestors 'none'",
   )
   c.header('Cache-Control', 'no-store')
-  return c.html(html`<!doctype html>${(<StatusPage nonce={nonce} streamUrl={streamUrl} />)}`, 200)
+  return c.html(html`<!doctype html>${(
+      <StatusPage
+        nonce={nonce}
+        streamUrl={withToken('/status/stream')}
+        historyUrl={withToken('/status/history')}
+      />
+    )}`, 200)
 }
 
 /** Waits `ms`, or less when `signal` aborts; the timer alone never keeps the process alive. */
@@ -46,13 +52,12 @@ export const getStream: AppRouteHandler<typeof stream> = (c) => {
     sse.onAbort(end)
     c.req.raw.signal.addEventListener('abort', end, { once: true })
     const stopWatching = untilShutdown(end)
-    const next = figuresSampler(deps)
     try {
       for (let id = 1; !ended.signal.aborted; id++) {
         await sse.writeSSE({
           event: 'figures',
           id: String(id),
-          data: JSON.stringify(await next()),
+          data: JSON.stringify(readFigures(deps)),
           // How long a browser waits before reconnecting after the stream broke.
           retry: id === 1 ? 2000 : undefined,
         })
@@ -63,4 +68,18 @@ export const getStream: AppRouteHandler<typeof stream> = (c) => {
       c.req.raw.signal.removeEventListener('abort', end)
     }
   })
+}
+
+export const getHistory: AppRouteHandler<typeof history> = (c) => {
+  const { history } = c.var.deps
+  c.header('Cache-Control', 'no-store')
+  return c.json(
+    {
+      interval_seconds: history.intervalMs / 1000,
+      capacity: history.capacity,
+      now: Date.now(),
+      samples: history.samples(),
+    },
+    200,
+  )
 }
