@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { requireAdmin } from '../../middleware/auth'
 import { adminErrors, problem } from '../../lib/openapi-schemas'
 import { ExportQuery } from '../bookings/bookings.schemas'

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { etag } from 'hono/etag'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
 import { PageQuery, pageOf } from '../../lib/paginate'

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { json, problem } from '../../lib/openapi-schemas'
 
 const tags = ['Health']

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { etag } from 'hono/etag'
 import { cachedResponse } from '../../middleware/response-cache'
 import { requireAdmin, requireUser } from '../../middleware/auth'

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { requireAdmin } from '../../middleware/auth'
 import { adminErrors, json, jsonBody, problem } from '../../lib/openapi-schemas'
 import { pageOf } from '../../lib/paginate'

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { requireUser } from '../../middleware/auth'
 import {
   IdempotencyHeaders,

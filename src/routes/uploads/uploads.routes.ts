@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { json, problem, userErrors } from '../../lib/openapi-schemas'
 import { PageQuery, pageOf } from '../../lib/paginate'
 import { IdParams } from '../../lib/params'

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { createRoute } from '../../lib/create-route'
 import { requireAdmin } from '../../middleware/auth'
 import { cachedResponse } from '../../middleware/response-cache'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../lib/openapi-schemas'
