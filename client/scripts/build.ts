@@ -294,5 +294,6 @@ if (import.meta.main) {
   const started = performance.now()
   const { files } = buildClient(process.argv[2] ? path.resolve(process.argv[2]) : undefined)
   const seconds = ((performance.now() - started) / 1000).toFixed(1)
-  console.log(`client built in ${seconds} s: ${files.map((f) => path.relative(repoDir, f)).join(', ')}`)
+  const written = files.map((f) => path.relative(repoDir, f)).join(', ')
+  console.log(`client built in ${seconds} s: ${written}`)
 }

@@ -21,7 +21,7 @@ const Occupancy = z.object({
 
 /** A 409's extra fields: what the request collides with, by the kind of conflict. */
 export const ConflictProblemSchema = ProblemSchema.extend({
-  conflict: Occupancy.optional().openapi({ description: 'The booking or session holding the slot' }),
+  conflict: Occupancy.optional().openapi({ description: 'What holds the slot' }),
   conflicts: z.array(Occupancy).optional(),
   items: z
     .array(z.object({ item_id: z.number().int(), requested: z.number(), available: z.number() }))

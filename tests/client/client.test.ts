@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ApiError, createClient, pages, paginate, unwrap } from '../../client/src/index'
+import { ApiError, createClient, pages, paginate, unwrap, withRetry } from '../../client/src/index'
 import { book, fixtures, hoursAhead, minutesAfter, post } from '../bookings/fixtures'
 import { readJson, testApp, type TestApp } from '../support/app'
 import { serve } from '../support/serve'
@@ -232,5 +232,88 @@ describe('rack orders through the typed client', () => {
     )
     expect((refused as ApiError).status).toBe(409)
     expect(await unwrap(orders.$get({ param }))).toMatchObject({ status: 'paid' })
+  })
+})
+
+/**
+ * A fetch standing in for a proxy in front of the server: it answers the first `times` requests
+ * with 503 and `retryAfter`, after passing them on when `through` (an answer lost on the way
+ * back), and records the Idempotency-Key of every request.
+ */
+function sheddingFetch(times: number, retryAfter: string, through = false) {
+  const keys: (string | null)[] = []
+  const fetcher = async (input: string | URL | Request, init?: RequestInit) => {
+    const request =
+      input instanceof Request ? new Request(input, init) : new Request(String(input), init)
+    keys.push(request.headers.get('idempotency-key'))
+    if (keys.length > times) return fetch(request)
+    if (through) await (await fetch(request)).arrayBuffer()
+    const problem = { type: 'urn:problem:overloaded', title: 'Service Unavailable', status: 503 }
+    return Response.json(
+      { ...problem, detail: 'Shed.', reason: 'in_flight' },
+      { status: 503, headers: { 'Retry-After': retryAfter, 'X-Request-Id': 'shed-1' } },
+    )
+  }
+  return { keys, fetch: fetcher as typeof fetch }
+}
+
+describe('withRetry() and ApiError', () => {
+  test('a write whose answer was lost is sent again with the same key and made once', async () => {
+    const booker = await f.user()
+    const venue = await f.venue()
+    const start = hoursAhead(40)
+    const json = { venue_id: venue, start_datetime: start, end_datetime: minutesAfter(start, 30) }
+    const { keys, fetch } = sheddingFetch(1, '0', true)
+    const api = createClient(server.url, { token: booker.token, fetch })
+
+    const booking = await unwrap(
+      withRetry(({ idempotencyKey }) =>
+        api.api.bookings.$post({ json, header: { 'idempotency-key': idempotencyKey } }),
+      ),
+    )
+    expect(booking).toMatchObject({ venue_id: venue, start_datetime: start })
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).toBeTruthy()
+    expect(keys[1]).toBe(keys[0])
+
+    const mine = createClient(server.url, { token: booker.token })
+    const ids: number[] = []
+    for await (const own of paginate(mine.api.bookings)) ids.push(own.id)
+    expect(ids).toEqual([booking.id])
+  })
+
+  test('gives up after `attempts` tries and answers the last refusal', async () => {
+    const { keys, fetch } = sheddingFetch(5, '0')
+    const api = createClient(server.url, { fetch })
+    const res = await withRetry(() => api.api.venues.$get({ query: {} }), { attempts: 3 })
+    expect(res.status).toBe(503)
+    expect(keys).toHaveLength(3)
+  })
+
+  test('a Retry-After past maxDelayMs ends the retries; the error says when to retry', async () => {
+    const { keys, fetch } = sheddingFetch(1, '120')
+    const api = createClient(server.url, { fetch })
+    const venues = withRetry(() => api.api.venues.$get({ query: {} }), { maxDelayMs: 10_000 })
+    const error = await unwrap(venues).catch((e: unknown) => e)
+    expect(keys).toHaveLength(1)
+    expect(error).toBeInstanceOf(ApiError)
+    const refused = error as ApiError
+    expect(refused.status).toBe(503)
+    expect(refused.problem).toMatchObject({ status: 503, reason: 'in_flight' })
+    expect(refused.headers.get('X-Request-Id')).toBe('shed-1')
+    expect(refused.retryAfter).toBe(120)
+  })
+
+  test('the answer a route declares for a status is typed, without throwing', async () => {
+    const other = await f.user()
+    const venue = await f.venue()
+    const start = hoursAhead(44)
+    const json = { venue_id: venue, start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const api = createClient(server.url, { token: other.token })
+    expect((await api.api.bookings.$post({ json })).status).toBe(201)
+    const res = await api.api.bookings.$post({ json })
+    if (res.status !== 409) throw new Error(`expected 409, got ${res.status}`)
+    const problem = await res.json()
+    expect(problem.conflict).toMatchObject({ source: 'booking', start_datetime: start })
   })
 })

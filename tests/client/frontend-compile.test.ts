@@ -28,6 +28,9 @@ const tsconfig = {
     strict: true,
     noUncheckedIndexedAccess: true,
     noEmit: true,
+    // TypeScript's own lib files are checked by its release; the packages' .d.ts files are not
+    // skipped (no skipLibCheck), so a broken declaration in the client fails here.
+    skipDefaultLibCheck: true,
   },
   include: ['src'],
 }
@@ -54,15 +57,21 @@ export async function book(venueId: number, start: string, end: string): Promise
     const problem = await res.json()
     return problem.errors?.map((e) => e.path).join(', ') ?? problem.detail
   }
-  if (res.status === 503 || res.status === 429) {
-    return \`busy: retry in \${res.headers.get('Retry-After')} s\`
-  }
+  if (res.status === 503) return \`busy: retry in \${res.headers.get('Retry-After')} s\`
   throw await ApiError.from(res)
+}
+
+export async function logIn(email: string, password: string): Promise<string> {
+  const res = await api.api.auth.login.$post({ json: { email, password } })
+  if (res.status === 429) return \`too many tries: wait \${res.headers.get('Retry-After')} s\`
+  if (res.status === 401) return (await res.json()).detail
+  return (await unwrap(res)).token
 }
 
 export async function upcoming(): Promise<number> {
   let cents = 0
-  for await (const booking of paginate(api.api.bookings, { status: 'confirmed', page_size: '50' })) {
+  const confirmed = { status: 'confirmed', page_size: '50' } as const
+  for await (const booking of paginate(api.api.bookings, confirmed)) {
     cents += booking.total_cents
   }
   return cents
@@ -114,6 +123,8 @@ export async function mistakes() {
   const res = await api.api.auth.me.$get()
   // @ts-expect-error GET /api/auth/me never answers 409
   if (res.status === 409) return
+  // @ts-expect-error a header the route does not take
+  await api.api.venues.$get({ header: { 'idempotency-key': 'k' } })
 }
 `
 
@@ -125,6 +136,9 @@ beforeAll(() => {
   buildClient(path.join(packageDir, 'dist'))
   cpSync(path.join(clientDir, 'package.json'), path.join(packageDir, 'package.json'))
   mkdirSync(path.join(project, 'src'))
+  // Its own package.json also keeps the client's from claiming the project (self-reference).
+  const manifest = { name: 'frontend', private: true, type: 'module' }
+  writeFileSync(path.join(project, 'package.json'), JSON.stringify(manifest))
   writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
   writeFileSync(path.join(project, 'src/api.ts'), api)
   writeFileSync(path.join(project, 'src/venues.tsx'), component)
@@ -155,7 +169,7 @@ describe('a frontend compiling against the built client package', () => {
     )
     expect(serverFiles).toEqual([])
     expect(loaded).toContain('node_modules/@venue-booking/client/dist/api-schema.d.ts')
-  })
+  }, 180_000)
 
   test('the package imports only hono and its own files', async () => {
     for (const file of ['index.js', 'index.d.ts', 'api-schema.d.ts']) {
