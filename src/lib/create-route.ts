@@ -36,24 +36,23 @@ const schemaOf = (status: number) =>
  * refusal of theirs).
  */
 function typedProblem(status: number, declared: object, path: string): object {
-  if (!('content' in declared) || !declared.content) return declared
-  const media = (declared.content as Record<string, object>)['application/problem+json']
+  const content = 'content' in declared ? (declared.content as Record<string, object>) : undefined
+  const media = content?.['application/problem+json']
   if (!media) return declared
-  const typed = { ...declared, headers: 'headers' in declared ? declared.headers : undefined }
+  const typed: Record<string, unknown> = { ...declared }
   if (status in problemSchemas) {
     const schema = schemaOf(status)
-    typed.content = { ...declared.content, 'application/problem+json': { ...media, schema } }
+    typed.content = { ...content, 'application/problem+json': { ...media, schema } }
   }
   if ((status === 429 || status === 503) && !HEALTH_PATHS.has(path)) {
     typed.headers = { ...shedResponse.headers, ...(typed.headers as object | undefined) }
   }
-  if (!typed.headers) delete typed.headers
   return typed
 }
 
 type Request = NonNullable<RouteConfig['request']>
 type Has<T, K extends PropertyKey> = T extends { [P in K]: {} } ? true : false
-type Parameters<R extends RouteConfig> =
+type HasParameters<R extends RouteConfig> =
   | Has<R['request'], 'query'>
   | Has<R['request'], 'params'>
   | Has<R['request'], 'headers'>
@@ -61,8 +60,8 @@ type Parameters<R extends RouteConfig> =
 /** The statuses a route can answer whatever its handler does, from its own definition. */
 type StandardStatuses<R extends RouteConfig> =
   | (Has<R['request'], 'body'> extends true ? 400 | 413 | 415 : never)
-  | (Parameters<R> extends false ? never : 400)
-  | (R['security'] extends readonly [unknown, ...unknown[]] | { bearer: unknown }[] ? 401 : never)
+  | (HasParameters<R> extends false ? never : 400)
+  | (R['security'] extends readonly never[] ? never : R['security'] extends unknown[] ? 401 : never)
   | (R['path'] extends `/api/admin${string}` ? 403 : never)
   | (R['path'] extends `${string}{${string}` ? 404 : never)
   | (R['request'] extends { headers: typeof IdempotencyHeaders } ? 409 | 422 : never)
