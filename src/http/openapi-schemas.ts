@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import type { ShedReason } from '../app/memory/monitor'
 
 export const ProblemSchema = z
   .object({
@@ -9,6 +10,52 @@ export const ProblemSchema = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })
   .openapi('Problem')
+
+const Occupancy = z.object({
+  source: z.enum(['booking', 'program_session']),
+  start_datetime: z.string(),
+  end_datetime: z.string(),
+  booking_id: z.number().int().optional().openapi({ description: "Only for the caller's own" }),
+  program_id: z.number().int().optional(),
+})
+
+/** A 409's extra fields: what the request collides with, by the kind of conflict. */
+export const ConflictProblemSchema = ProblemSchema.extend({
+  conflict: Occupancy.optional().openapi({ description: 'What holds the slot' }),
+  conflicts: z.array(Occupancy).optional(),
+  items: z
+    .array(z.object({ item_id: z.number().int(), requested: z.number(), available: z.number() }))
+    .optional()
+    .openapi({ description: 'The items with too little stock left' }),
+  item_id: z.number().int().optional(),
+  requested: z.number().optional(),
+  available: z.number().optional(),
+  capacity: z.number().int().optional(),
+  current_status: z.string().optional(),
+  allowed: z.array(z.string()).optional(),
+}).openapi('ConflictProblem')
+
+/** A 422's extra fields: the broken booking rule, or `errors` naming each refused field. */
+export const UnprocessableProblemSchema = ProblemSchema.extend({
+  rule: z.string().optional().openapi({ description: 'The venue booking rule broken' }),
+}).openapi('UnprocessableProblem')
+
+export const TooLargeProblemSchema = ProblemSchema.extend({
+  max_bytes: z.number().int().optional(),
+}).openapi('TooLargeProblem')
+
+/** A 503's extra field: why the request was shed (none when the database is down). */
+export const UnavailableProblemSchema = ProblemSchema.extend({
+  reason: z
+    .enum([
+      'memory_high',
+      'memory_critical',
+      'in_flight',
+      'out_of_memory',
+      'body_budget',
+    ] as const satisfies readonly ShedReason[])
+    .optional(),
+}).openapi('UnavailableProblem')
 
 /** A response entry for an RFC 9457 error. */
 export const problem = (description: string) => ({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { createClient, DetailedError, pages, paginate, parseResponse } from '../../src/client'
+import { ApiError, createClient, pages, paginate, unwrap, withRetry } from '../../client/src/index'
 import { book, fixtures, hoursAhead, minutesAfter, post } from '../bookings/fixtures'
 import { readJson, testApp, type TestApp } from '../support/app'
 import { serve } from '../support/serve'
@@ -52,10 +52,10 @@ describe('the typed client (hc<AppType>) against a running server', () => {
     const api = createClient(server.url, { token: me.token })
     const res = await api.api.auth.me.$get()
     expect(res.status).toBe(200)
-    const user = await parseResponse(res)
+    const user = await unwrap(res)
     expect(user).toMatchObject({ id: me.id, email: me.email, role: 'user' })
 
-    const venues = await parseResponse(api.api.venues.$get({ query: { page_size: '1' } }))
+    const venues = await unwrap(api.api.venues.$get({ query: { page_size: '1' } }))
     expect(venues.pagination.page_size).toBe(1)
   })
 
@@ -67,13 +67,13 @@ describe('the typed client (hc<AppType>) against a running server', () => {
     expect((await api.api.auth.me.$get()).status).toBe(200)
   })
 
-  test('an error answer throws DetailedError carrying the problem+json body', async () => {
+  test('an error answer throws ApiError carrying the problem+json body', async () => {
     const api = createClient(server.url)
-    const error = await parseResponse(api.api.auth.me.$get()).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(DetailedError)
-    const detailed = error as DetailedError
-    expect(detailed.statusCode).toBe(401)
-    expect(detailed.detail.data).toMatchObject({ status: 401, title: 'Unauthorized' })
+    const error = await unwrap(api.api.auth.me.$get()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ApiError)
+    const refused = error as ApiError
+    expect(refused.status).toBe(401)
+    expect(refused.problem).toMatchObject({ status: 401, title: 'Unauthorized' })
   })
 })
 
@@ -84,7 +84,7 @@ describe('the typed client on the booking domain', () => {
     const api = createClient(server.url, { token: mover.token })
     const venue = await f.venue()
     const date = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10)
-    const free = await parseResponse(
+    const free = await unwrap(
       api.api.venues[':id'].availability.$get({
         param: { id: String(venue) },
         query: { from: date },
@@ -99,7 +99,7 @@ describe('the typed client on the booking domain', () => {
     })
     const id = (await readJson(booked)).id
     const later = free.slots[free.slots.length - 1]!
-    const moved = await parseResponse(
+    const moved = await unwrap(
       api.api.bookings[':id'].$patch({
         param: { id: String(id) },
         json: { start_datetime: later.start, end_datetime: later.end },
@@ -192,15 +192,15 @@ describe('paginate()', () => {
     const error = await (async () => {
       for await (const booking of paginate(api.api.bookings)) seen.push(booking)
     })().catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(DetailedError)
-    expect((error as DetailedError).statusCode).toBe(401)
+    expect(error).toBeInstanceOf(ApiError)
+    expect((error as ApiError).status).toBe(401)
     expect(seen).toEqual([])
 
     const bad = createClient(server.url, { token: me.token })
     const invalid = await pages(bad.api.bookings, { page_size: '1000' })
       .next()
       .catch((e) => e)
-    expect((invalid as DetailedError).statusCode).toBe(400)
+    expect((invalid as ApiError).status).toBe(400)
   })
 })
 
@@ -212,7 +212,7 @@ describe('rack orders through the typed client', () => {
     const staff = createClient(server.url, { token: admin.token })
 
     const json = { items: [{ item_id: mug, quantity: 2 }] }
-    const placed = await parseResponse(buyer.api['rack-orders'].$post({ json, header: {} }))
+    const placed = await unwrap(buyer.api['rack-orders'].$post({ json, header: {} }))
     expect(placed).toMatchObject({ status: 'pending', total_cents: 1600 })
 
     const mine = { status: 'pending', user_id: String(me.id), page_size: '1' } as const
@@ -225,12 +225,95 @@ describe('rack orders through the typed client', () => {
 
     const param = { id: String(placed.id) }
     const orders = staff.api.admin['rack-orders'][':id']
-    const paid = await parseResponse(orders.$patch({ param, json: { status: 'paid' } }))
+    const paid = await unwrap(orders.$patch({ param, json: { status: 'paid' } }))
     expect(paid.status).toBe('paid')
-    const refused = await parseResponse(orders.$patch({ param, json: { status: 'pending' } })).catch(
+    const refused = await unwrap(orders.$patch({ param, json: { status: 'pending' } })).catch(
       (e: unknown) => e,
     )
-    expect((refused as DetailedError).statusCode).toBe(409)
-    expect(await parseResponse(orders.$get({ param }))).toMatchObject({ status: 'paid' })
+    expect((refused as ApiError).status).toBe(409)
+    expect(await unwrap(orders.$get({ param }))).toMatchObject({ status: 'paid' })
+  })
+})
+
+/**
+ * A fetch standing in for a proxy in front of the server: it answers the first `times` requests
+ * with 503 and `retryAfter`, after passing them on when `through` (an answer lost on the way
+ * back), and records the Idempotency-Key of every request.
+ */
+function sheddingFetch(times: number, retryAfter: string, through = false) {
+  const keys: (string | null)[] = []
+  const fetcher = async (input: string | URL | Request, init?: RequestInit) => {
+    const request =
+      input instanceof Request ? new Request(input, init) : new Request(String(input), init)
+    keys.push(request.headers.get('idempotency-key'))
+    if (keys.length > times) return fetch(request)
+    if (through) await (await fetch(request)).arrayBuffer()
+    const problem = { type: 'urn:problem:overloaded', title: 'Service Unavailable', status: 503 }
+    return Response.json(
+      { ...problem, detail: 'Shed.', reason: 'in_flight' },
+      { status: 503, headers: { 'Retry-After': retryAfter, 'X-Request-Id': 'shed-1' } },
+    )
+  }
+  return { keys, fetch: fetcher as typeof fetch }
+}
+
+describe('withRetry() and ApiError', () => {
+  test('a write whose answer was lost is sent again with the same key and made once', async () => {
+    const booker = await f.user()
+    const venue = await f.venue()
+    const start = hoursAhead(40)
+    const json = { venue_id: venue, start_datetime: start, end_datetime: minutesAfter(start, 30) }
+    const { keys, fetch } = sheddingFetch(1, '0', true)
+    const api = createClient(server.url, { token: booker.token, fetch })
+
+    const booking = await unwrap(
+      withRetry(({ idempotencyKey }) =>
+        api.api.bookings.$post({ json, header: { 'idempotency-key': idempotencyKey } }),
+      ),
+    )
+    expect(booking).toMatchObject({ venue_id: venue, start_datetime: start })
+    expect(keys).toHaveLength(2)
+    expect(keys[0]).toBeTruthy()
+    expect(keys[1]).toBe(keys[0])
+
+    const mine = createClient(server.url, { token: booker.token })
+    const ids: number[] = []
+    for await (const own of paginate(mine.api.bookings)) ids.push(own.id)
+    expect(ids).toEqual([booking.id])
+  })
+
+  test('gives up after `attempts` tries and answers the last refusal', async () => {
+    const { keys, fetch } = sheddingFetch(5, '0')
+    const api = createClient(server.url, { fetch })
+    const res = await withRetry(() => api.api.venues.$get({ query: {} }), { attempts: 3 })
+    expect(res.status).toBe(503)
+    expect(keys).toHaveLength(3)
+  })
+
+  test('a Retry-After past maxDelayMs ends the retries; the error says when to retry', async () => {
+    const { keys, fetch } = sheddingFetch(1, '120')
+    const api = createClient(server.url, { fetch })
+    const venues = withRetry(() => api.api.venues.$get({ query: {} }), { maxDelayMs: 10_000 })
+    const error = await unwrap(venues).catch((e: unknown) => e)
+    expect(keys).toHaveLength(1)
+    expect(error).toBeInstanceOf(ApiError)
+    const refused = error as ApiError
+    expect(refused.status).toBe(503)
+    expect(refused.problem).toMatchObject({ status: 503, reason: 'in_flight' })
+    expect(refused.headers.get('X-Request-Id')).toBe('shed-1')
+    expect(refused.retryAfter).toBe(120)
+  })
+
+  test('the answer a route declares for a status is typed, without throwing', async () => {
+    const other = await f.user()
+    const venue = await f.venue()
+    const start = hoursAhead(44)
+    const json = { venue_id: venue, start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const api = createClient(server.url, { token: other.token })
+    expect((await api.api.bookings.$post({ json })).status).toBe(201)
+    const res = await api.api.bookings.$post({ json })
+    if (res.status !== 409) throw new Error(`expected 409, got ${res.status}`)
+    const problem = await res.json()
+    expect(problem.conflict).toMatchObject({ source: 'booking', start_datetime: start })
   })
 })

@@ -8,7 +8,7 @@ import { Problem } from '../problem'
  * Never shed: a load balancer and an operator must see why the instance refuses work (readiness
  * answers its own 503 when critical). The status page and its stream are the operators' view.
  */
-export const HEALTH_PATHS = new Set([
+const healthPaths = [
   '/api/health',
   '/api/health/ready',
   '/api/health/memory',
@@ -16,7 +16,9 @@ export const HEALTH_PATHS = new Set([
   '/status',
   '/status/stream',
   '/status/history',
-])
+] as const
+export type HealthPath = (typeof healthPaths)[number]
+export const HEALTH_PATHS: ReadonlySet<string> = new Set(healthPaths)
 
 /**
  * Routes that wait for a password hash. They have in-flight places of their own (half of

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { requireUser } from '../../http/middleware/auth'
 import { json, problem, retryProblem } from '../../http/openapi-schemas'
 import {

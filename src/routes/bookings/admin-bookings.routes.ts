@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { requireAdmin } from '../../http/middleware/auth'
 import { adminErrors, json, jsonBody, problem } from '../../http/openapi-schemas'
 import { pageOf } from '../../http/pagination'

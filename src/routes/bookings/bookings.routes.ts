@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { requireUser } from '../../http/middleware/auth'
 import {
   IdempotencyHeaders,
@@ -98,7 +98,7 @@ export const change = createRoute({
     '(items not resent keep their booked price). The owner may change a booking until the venue ' +
     'cancellation cut-off before its start; admins any time. Send an `Idempotency-Key` header ' +
     'to make retries safe.',
-  request: { params: IdParams, body: jsonBody(BookingChange) },
+  request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(BookingChange) },
   responses: {
     200: json(BookingSchema, 'The changed booking'),
     400: problem('Invalid fields, as for a new booking'),

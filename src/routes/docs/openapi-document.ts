@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import pkg from '../../../package.json'
-import { shedResponse } from '../../http/openapi-schemas'
-import { HEALTH_PATHS } from '../../http/middleware/memory-guard'
 
 export const API_TITLE = 'Venue booking API'
 
@@ -45,26 +43,10 @@ export function documentRenderer(app: OpenAPIHono<any, any, any>): () => Rendere
         openapi: '3.1.0',
         info: { title: API_TITLE, version: pkg.version, description },
       })
-      const body = JSON.stringify(withShedResponses(document))
+      const body = JSON.stringify(document)
       const hash = createHash('sha256').update(body).digest('base64url')
       rendered = { body, etag: `"${hash}"` }
     }
     return rendered
   }
-}
-
-/**
- * The memory guard's 503 on every operation that does not declare a 503 of its own: it sits in
- * front of every route, so no route's definition names it.
- */
-function withShedResponses<D extends { paths?: Record<string, unknown> }>(document: D): D {
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    if (HEALTH_PATHS.has(path)) continue
-    for (const operation of Object.values(item as Record<string, any>)) {
-      if (operation?.responses && !operation.responses['503']) {
-        operation.responses['503'] = shedResponse
-      }
-    }
-  }
-  return document
 }

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { etag } from 'hono/etag'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
 import { PageQuery, pageOf } from '../../http/pagination'

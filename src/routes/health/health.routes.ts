@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { json, problem } from '../../http/openapi-schemas'
 
 const tags = ['Health']

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { etag } from 'hono/etag'
 import { cachedResponse } from '../../http/middleware/response-cache'
 import { requireAdmin } from '../../http/middleware/auth'

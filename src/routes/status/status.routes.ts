@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { problem } from '../../http/openapi-schemas'
 import { HISTORY_CAPACITY, HISTORY_INTERVAL_MS } from '../../app/status-history'
 import { requireMetricsToken } from './operator-token'

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { json, problem, userErrors } from '../../http/openapi-schemas'
 import { PageQuery, pageOf } from '../../http/pagination'
 import { IdParams } from '../../http/params'

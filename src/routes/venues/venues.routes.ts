@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import { createRoute } from '../../http/create-route'
 import { requireAdmin } from '../../http/middleware/auth'
 import { cachedResponse } from '../../http/middleware/response-cache'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
