@@ -69,7 +69,11 @@ describe('Idempotency-Key on POST /api/bookings', () => {
   test('the same instants written with another offset are the same request', async () => {
     const user = await f.user()
     const start = hoursAhead(31)
-    const body = { venue_id: await f.venue(), start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const body = {
+      venue_id: await f.venue(),
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+    }
     const key = keyed()
     const first = await readJson(await book(t, user, body, key))
     const shifted = (iso: string) =>
@@ -104,7 +108,11 @@ describe('Idempotency-Key on POST /api/bookings', () => {
   test('a retry while the first request still runs is 409 with Retry-After', async () => {
     const user = await f.user()
     const start = hoursAhead(33)
-    const body = { venue_id: await f.venue(), start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const body = {
+      venue_id: await f.venue(),
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+    }
     const key = keyed()
     expect((await book(t, user, body, key)).status).toBe(201)
     await leaveRunning(user, key['Idempotency-Key'])
@@ -123,7 +131,11 @@ describe('Idempotency-Key on POST /api/bookings', () => {
   test('a key left claimed by a request that died over a minute ago is taken over', async () => {
     const user = await f.user()
     const start = hoursAhead(34)
-    const body = { venue_id: await f.venue(), start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const body = {
+      venue_id: await f.venue(),
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+    }
     const key = keyed()
     const first = await readJson(await book(t, user, body, key))
     // The slot is free again, and the key looks like its request never answered.
@@ -155,7 +167,11 @@ describe('Idempotency-Key on POST /api/bookings', () => {
   test('a malformed key is 400 and books nothing', async () => {
     const user = await f.user()
     const start = hoursAhead(36)
-    const body = { venue_id: await f.venue(), start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const body = {
+      venue_id: await f.venue(),
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+    }
     const res = await book(t, user, body, { 'Idempotency-Key': 'has space' })
     expect(res.status).toBe(400)
     expect(await countOwn(user)).toBe(0)

@@ -20,7 +20,10 @@ const enrolments = every(
     .openapi(enrolmentsDoc, handlers.programs)
     .routes.map((route) => route.handler),
 )
-const enrolmentsThroughId: MiddlewareHandler<AppEnv> = async function enrolmentsThroughId(c, next) {
+const enrolmentsThroughId: MiddlewareHandler<AppEnv> = async function enrolmentsThroughId(
+  c,
+  next,
+) {
   if (c.req.param('id') !== 'regular-programs') return next()
   await enrolments(c, next)
 }
@@ -42,6 +45,7 @@ const bookingsRoutes = router
   .openapi(adminRoutes.update, admin.update)
 
 /** Types only, never called: the typed client still knows GET /api/bookings/regular-programs. */
-const typedWithEnrolments = (r: typeof bookingsRoutes) => r.openapi(routes.programs, handlers.programs)
+const typedWithEnrolments = (r: typeof bookingsRoutes) =>
+  r.openapi(routes.programs, handlers.programs)
 
 export const bookingsRouter = bookingsRoutes as ReturnType<typeof typedWithEnrolments>

@@ -72,7 +72,7 @@ const claimStatement = (db: Db) =>
         set: { requestHash: sql`excluded.request_hash`, createdAt: sql`now()` },
         setWhere: and(
           eq(idempotencyKeys.statusCode, IN_PROGRESS),
-          lt(idempotencyKeys.createdAt, sql.raw(`now() - interval '${STALE_AFTER_SECONDS} seconds'`)),
+          lt(idempotencyKeys.createdAt, sql.raw(`now() - interval '${STALE_AFTER_SECONDS} s'`)),
         ),
       })
       .returning({ key: idempotencyKeys.key })
