@@ -1,4 +1,5 @@
 import type { Db } from './client'
+import type { Tx } from './transaction'
 import { windowShape, windowValues, type PageWindow } from '../http/pagination'
 
 type Values = Record<string, unknown>
@@ -59,4 +60,20 @@ export function preparedPage<Row>(
     keyset,
   )
   return statement.execute({ ...values, ...windowValues(window) })
+}
+
+/**
+ * A statement prepared once (by `preparedOnce`) run inside the transaction `tx`. drizzle binds a
+ * prepared query to the session it was built on, and every transaction is a session of its own
+ * (a reserved postgres.js connection, a PGlite transaction): preparing again per transaction
+ * would generate the SQL again every time. The statement is the same but for the driver client
+ * it sends through, so it runs with the transaction's. drizzle has no public way to rebind;
+ * the checks below fail loudly, rather than run outside the transaction, should that change.
+ */
+export function inTransaction<Statement extends object>(statement: Statement, tx: Tx): Statement {
+  const client = (tx._.session as unknown as { client?: unknown }).client
+  if (client === undefined || !Object.hasOwn(statement, 'client')) {
+    throw new Error('this drizzle version keeps no driver client to rebind a prepared statement')
+  }
+  return Object.create(statement, { client: { value: client } }) as Statement
 }

@@ -112,7 +112,7 @@ export const shedResponse = retryProblem(
   },
 )
 
-/** The optional header that makes a create safe to retry (src/services/idempotency/idempotency.ts). */
+/** The optional header that makes a create safe to retry (src/http/idempotency.ts). */
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()

@@ -1,4 +1,5 @@
 import type { App } from '../../src/app/build-app'
+import { answeredThroughId } from '../../src/routes/bookings/bookings.index'
 
 export interface AppRoute {
   /** Upper case, as Hono keeps it: GET, POST, ... */
@@ -17,11 +18,13 @@ export const openApiPath = (honoPath: string) =>
 
 /**
  * Every endpoint the app answers, once each: Hono lists a route once per handler it chains
- * (middleware, validators, the handler), so entries are merged by method and path.
+ * (middleware, validators, the handler), so entries are merged by method and path. A literal
+ * path answered through its {id} sibling (RegExpRouter holds no literal beside a parameter) is
+ * not a route of its own: it is added from the list its router keeps.
  */
 export function appRoutes(app: App): AppRoute[] {
   const byKey = new Map<string, AppRoute>()
-  for (const route of app.routes) {
+  for (const route of [...app.routes, ...answeredThroughId]) {
     if (notEndpoints.has(route.method)) continue
     const path = openApiPath(route.path)
     const key = `${route.method} ${path}`

@@ -1,5 +1,5 @@
 import type { AppRouteHandler } from '../../app/context'
-import { idempotent } from '../../services/idempotency/idempotency'
+import { idempotent } from '../../http/idempotency'
 import { paginate } from '../../http/pagination'
 import { badRequest, notFound } from '../../http/problem'
 import { changeStatus } from '../../services/bookings/booking-status'

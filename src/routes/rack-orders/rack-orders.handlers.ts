@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv, AppRouteHandler } from '../../app/context'
-import { idempotent } from '../../services/idempotency/idempotency'
+import { idempotent } from '../../http/idempotency'
 import { paginate, type PageQuery } from '../../http/pagination'
 import { notFound } from '../../http/problem'
 import { rackOrders } from '../../db/schema'

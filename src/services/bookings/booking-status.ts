@@ -1,15 +1,16 @@
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings } from '../../db/schema'
 import { sqlState } from '../../db/errors'
 import { ServiceError, notFound } from '../errors'
-import { transaction } from '../../db/transaction'
+import { inTransaction, preparedOnce } from '../../db/prepared'
+import { transaction, type Tx } from '../../db/transaction'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, type BookingRow } from './booking-columns'
 import { overlapConflict } from './create-booking'
 import { findBooking, itemsOfBooking } from './find-booking'
 import type { BookingStatus } from './list-bookings'
-import { ensureStock, lockRentals, type Tx } from './rental-stock'
+import { ensureStock, lockRentals } from './rental-stock'
 import { cancellationViolation, ruleProblem } from './rule-violations'
 
 /**
@@ -56,14 +57,28 @@ async function checkRules(db: Db, current: BookingRow, to: BookingStatus, actor:
 }
 
 /** Reviving a cancelled booking re-checks its items' stock for the slot, as a new booking would. */
-async function recheckStock(tx: Tx, current: BookingRow) {
+async function recheckStock(db: Db, tx: Tx, current: BookingRow) {
   const lines = await itemsOfBooking(tx as unknown as Db, current.id)
   const rentals = await lockRentals(
+    db,
     tx,
     lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
   )
-  await ensureStock(tx, rentals.lines, current.startDatetime, current.endDatetime, current.id)
+  await ensureStock(db, tx, rentals.lines, current.startDatetime, current.endDatetime, current.id)
 }
+
+/** The move itself, conditional on the status it was judged from. */
+const setStatusStatement = (db: Db) =>
+  preparedOnce(db, 'booking_set_status', (name) =>
+    db
+      .update(bookings)
+      .set({ status: sql`${sql.placeholder('to')}`, updatedAt: sql`${sql.placeholder('at')}` })
+      .where(
+        and(eq(bookings.id, sql.placeholder('id')), eq(bookings.status, sql.placeholder('from'))),
+      )
+      .returning(bookingColumns)
+      .prepare(name),
+  )
 
 /**
  * Moves a booking to `to`. Asking for the status it already has changes nothing, so a retried
@@ -89,12 +104,13 @@ export async function changeStatus(
     await checkRules(db, current, to, actor)
     try {
       const updated = await transaction(db, async (tx) => {
-        if (revive) await recheckStock(tx, current)
-        const [row] = await tx
-          .update(bookings)
-          .set({ status: to, updatedAt: new Date() })
-          .where(and(eq(bookings.id, id), eq(bookings.status, current.status)))
-          .returning(bookingColumns)
+        if (revive) await recheckStock(db, tx, current)
+        const [row] = await inTransaction(setStatusStatement(db), tx).execute({
+          id,
+          to,
+          from: current.status,
+          at: new Date().toISOString(),
+        })
         return row
       })
       if (updated) return updated

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { inTransaction, preparedOnce } from '../../db/prepared'
 import { bookingItems, bookings } from '../../db/schema'
 import { sqlState } from '../../db/errors'
 import { ServiceError, type FieldError } from '../errors'
@@ -53,25 +55,61 @@ export function bookingTotal(
   return total
 }
 
-/** Writes a booking's item lines at the unit prices they were priced at. */
+/**
+ * Item lines are inserted by a statement prepared once per number of lines (a booking has at
+ * most 50): drizzle's insert-from-select would have to name the identity column too.
+ */
+const insertItemsStatement = (db: Db, count: number) =>
+  preparedOnce(db, `booking_items_insert_${count}`, (name) =>
+    db
+      .insert(bookingItems)
+      .values(
+        Array.from({ length: count }, (_, i) => ({
+          bookingId: sql.placeholder('bookingId'),
+          itemId: sql.placeholder(`itemId${i}`),
+          quantity: sql.placeholder(`quantity${i}`),
+          unitPriceCents: sql.placeholder(`unitPriceCents${i}`),
+        })),
+      )
+      .returning(bookingItemColumns)
+      .prepare(name),
+  )
+
+/** Writes a booking's item lines at the unit prices they were priced at, in id order. */
 export async function insertBookingItems(
+  db: Db,
   tx: Tx,
   bookingId: number,
   lines: RentalLine[],
 ): Promise<BookingItemRow[]> {
   if (lines.length === 0) return []
-  return tx
-    .insert(bookingItems)
-    .values(
-      lines.map((line) => ({
-        bookingId,
-        itemId: line.itemId,
-        quantity: line.quantity,
-        unitPriceCents: line.unitPriceCents,
-      })),
-    )
-    .returning(bookingItemColumns)
+  const values: Record<string, number> = { bookingId }
+  lines.forEach((line, i) => {
+    values[`itemId${i}`] = line.itemId
+    values[`quantity${i}`] = line.quantity
+    values[`unitPriceCents${i}`] = line.unitPriceCents
+  })
+  const rows = await inTransaction(insertItemsStatement(db, lines.length), tx).execute(values)
+  return rows.sort((a, b) => a.id - b.id)
 }
+
+const insertBookingStatement = (db: Db) =>
+  preparedOnce(db, 'booking_insert', (name) =>
+    db
+      .insert(bookings)
+      .values({
+        userId: sql.placeholder('userId'),
+        venueId: sql.placeholder('venueId'),
+        kind: 'single',
+        startDatetime: sql.placeholder('start'),
+        endDatetime: sql.placeholder('end'),
+        status: 'confirmed',
+        totalCents: sql.placeholder('totalCents'),
+        notes: sql.placeholder('notes'),
+      })
+      .returning(bookingColumns)
+      .prepare(name),
+  )
 
 /**
  * Books a venue slot with its rented items, all or nothing. Competing bookings of the same items
@@ -83,8 +121,8 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
   let venue: VenueRules | undefined
   try {
     return await transaction(db, async (tx) => {
-      venue = await venueRules(tx, input.venueId, { lock: true })
-      const rentals = await lockRentals(tx, input.items)
+      venue = await venueRules(db, input.venueId, { lockIn: tx })
+      const rentals = await lockRentals(db, tx, input.items)
       const errors = [...rentals.errors]
       if (!venue?.isActive) {
         errors.unshift({ path: 'venue_id', message: 'no active venue has this id' })
@@ -93,24 +131,19 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
       const broken = slotViolation(venue!.rules, venue!.timezone, input.start, input.end)
       if (broken) throw broken
 
-      await ensureStock(tx, rentals.lines, input.start, input.end)
+      await ensureStock(db, tx, rentals.lines, input.start, input.end)
       const total = bookingTotal(venue!.hourlyPriceCents, input.start, input.end, rentals.lines)
 
-      const [booking] = await tx
-        .insert(bookings)
-        .values({
-          userId: input.userId,
-          venueId: input.venueId,
-          kind: 'single',
-          startDatetime: input.start,
-          endDatetime: input.end,
-          status: 'confirmed',
-          totalCents: total,
-          notes: input.notes,
-        })
-        .returning(bookingColumns)
-      const lines = await insertBookingItems(tx, booking!.id, rentals.lines)
-      return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
+      const [booking] = await inTransaction(insertBookingStatement(db), tx).execute({
+        userId: input.userId,
+        venueId: input.venueId,
+        start: input.start,
+        end: input.end,
+        totalCents: total,
+        notes: input.notes,
+      })
+      const items = await insertBookingItems(db, tx, booking!.id, rentals.lines)
+      return { booking: booking!, items }
     })
   } catch (error) {
     if (sqlState(error) === '23P01') {

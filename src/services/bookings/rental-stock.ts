@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { inTransaction, preparedOnce } from '../../db/prepared'
 import { bookingItems, bookings, items } from '../../db/schema'
+import type { Tx } from '../../db/transaction'
 import { ServiceError, type FieldError } from '../errors'
-
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
 export interface RentalLine {
   itemId: number
@@ -12,34 +12,40 @@ export interface RentalLine {
   stock: number
 }
 
-const period = (start: Date, end: Date) =>
-  sql`tstzrange(${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz, '[)')`
-const bookingPeriod = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDatetime}, '[)')`
-const active = inArray(bookings.status, ['pending', 'confirmed'])
+/** One array parameter for a list of ids: one prepared statement whatever the list's length. */
+const anyOf = (column: typeof items.id | typeof bookingItems.itemId) =>
+  sql`${column} = any(${sql.placeholder('itemIds')}::bigint[])`
+
+const rentalItemsStatement = (db: Db) =>
+  preparedOnce(db, 'rental_items_locked', (name) =>
+    db
+      .select({
+        id: items.id,
+        kind: items.kind,
+        priceCents: items.priceCents,
+        stock: items.stock,
+        isActive: items.isActive,
+      })
+      .from(items)
+      .where(anyOf(items.id))
+      .orderBy(asc(items.id))
+      // NO KEY UPDATE serializes bookings of an item yet still lets other rows reference it.
+      .for('no key update')
+      .prepare(name),
+  )
 
 /** Locks the requested items and snapshots their prices; names every one that cannot be rented. */
-export async function lockRentals(tx: Tx, wanted: readonly { itemId: number; quantity: number }[]) {
+export async function lockRentals(
+  db: Db,
+  tx: Tx,
+  wanted: readonly { itemId: number; quantity: number }[],
+) {
   const lines: RentalLine[] = []
   const errors: FieldError[] = []
   if (wanted.length === 0) return { lines, errors }
-  const rows = await tx
-    .select({
-      id: items.id,
-      kind: items.kind,
-      priceCents: items.priceCents,
-      stock: items.stock,
-      isActive: items.isActive,
-    })
-    .from(items)
-    .where(
-      inArray(
-        items.id,
-        wanted.map((w) => w.itemId),
-      ),
-    )
-    .orderBy(asc(items.id))
-    // NO KEY UPDATE serializes bookings of an item yet still lets other rows reference it.
-    .for('no key update')
+  const rows = await inTransaction(rentalItemsStatement(db), tx).execute({
+    itemIds: wanted.map((w) => w.itemId),
+  })
   const byId = new Map(rows.map((row) => [row.id, row]))
   wanted.forEach((w, index) => {
     const item = byId.get(w.itemId)
@@ -59,11 +65,38 @@ export async function lockRentals(tx: Tx, wanted: readonly { itemId: number; qua
   return { lines, errors }
 }
 
+const bookingPeriod = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDatetime}, '[)')`
+const slot = sql`tstzrange(${sql.placeholder('start')}::timestamptz,
+  ${sql.placeholder('end')}::timestamptz, '[)')`
+
+// The statuses are written out, not bound, so a generic plan still uses the partial GiST index.
+const bookedStatement = (db: Db, except: boolean) =>
+  preparedOnce(db, except ? 'rental_booked_except' : 'rental_booked', (name) =>
+    db
+      .select({
+        itemId: bookingItems.itemId,
+        quantity: sql<number>`sum(${bookingItems.quantity})::int`,
+      })
+      .from(bookingItems)
+      .innerJoin(bookings, eq(bookings.id, bookingItems.bookingId))
+      .where(
+        and(
+          anyOf(bookingItems.itemId),
+          sql`${bookings.status} in ('pending', 'confirmed')`,
+          sql`${bookingPeriod} && ${slot}`,
+          except ? ne(bookings.id, sql.placeholder('except')) : undefined,
+        ),
+      )
+      .groupBy(bookingItems.itemId)
+      .prepare(name),
+  )
+
 /**
  * Refuses the booking when any item would be rented beyond its stock during the slot; a booking
  * being moved (`except`) does not count against itself.
  */
 export async function ensureStock(
+  db: Db,
   tx: Tx,
   lines: RentalLine[],
   start: Date,
@@ -71,25 +104,12 @@ export async function ensureStock(
   except?: number,
 ) {
   if (lines.length === 0) return
-  const booked = await tx
-    .select({
-      itemId: bookingItems.itemId,
-      quantity: sql<number>`sum(${bookingItems.quantity})::int`,
-    })
-    .from(bookingItems)
-    .innerJoin(bookings, eq(bookings.id, bookingItems.bookingId))
-    .where(
-      and(
-        inArray(
-          bookingItems.itemId,
-          lines.map((l) => l.itemId),
-        ),
-        active,
-        sql`${bookingPeriod} && ${period(start, end)}`,
-        except === undefined ? undefined : ne(bookings.id, except),
-      ),
-    )
-    .groupBy(bookingItems.itemId)
+  const booked = await inTransaction(bookedStatement(db, except !== undefined), tx).execute({
+    itemIds: lines.map((l) => l.itemId),
+    start: start.toISOString(),
+    end: end.toISOString(),
+    except,
+  })
   const bookedOf = new Map(booked.map((row) => [row.itemId, Number(row.quantity)]))
   const short = lines
     .map((line) => ({

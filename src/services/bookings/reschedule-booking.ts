@@ -53,7 +53,7 @@ export async function rescheduleBooking(
       if (current.status !== 'pending' && current.status !== 'confirmed') {
         throw notMovable(`A ${current.status} booking cannot be changed.`)
       }
-      const venue = (await venueRules(tx, current.venueId, { lock: true }))!
+      const venue = (await venueRules(db, current.venueId, { lockIn: tx }))!
       const start = change.start ?? current.startDatetime
       const end = change.end ?? current.endDatetime
       if (end <= start) {
@@ -81,9 +81,9 @@ export async function rescheduleBooking(
         .from(bookingItems)
         .where(eq(bookingItems.bookingId, id))
       const wanted = change.items ?? kept.map((k) => ({ itemId: k.itemId, quantity: k.quantity }))
-      const rentals = await lockRentals(tx, wanted)
+      const rentals = await lockRentals(db, tx, wanted)
       if (rentals.errors.length > 0) throw unbookable(rentals.errors)
-      await ensureStock(tx, rentals.lines, start, end, id)
+      await ensureStock(db, tx, rentals.lines, start, end, id)
       // Items not resent keep the price they were booked at; new lines take today's price.
       const priced: RentalLine[] = change.items
         ? rentals.lines
@@ -107,7 +107,7 @@ export async function rescheduleBooking(
       let lines = kept
       if (change.items) {
         await tx.delete(bookingItems).where(eq(bookingItems.bookingId, id))
-        lines = await insertBookingItems(tx, id, priced)
+        lines = await insertBookingItems(db, tx, id, priced)
       }
       return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
     })

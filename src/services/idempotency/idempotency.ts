@@ -1,116 +1,143 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import { createHash } from 'node:crypto'
-import type { Context } from 'hono'
 import type { Db } from '../../db/client'
+import { preparedOnce } from '../../db/prepared'
 import { idempotencyKeys } from '../../db/schema'
-import type { AppEnv } from '../../app/context'
-import { Problem, badRequest } from '../../http/problem'
 
 /** A claimed key whose request never finished (the process died) is released after this. */
-const STALE_AFTER_MS = 60_000
+const STALE_AFTER_SECONDS = 60
 const IN_PROGRESS = 0
+
+/** One caller's key for one route: the row that remembers the first answer. */
+export interface KeyRef {
+  userId: number
+  route: string
+  key: string
+}
+
+/**
+ * What a claim found: the key is now ours, the first request's answer to replay, that request
+ * still running, or the key already used for another request body.
+ */
+export type Claim =
+  | { state: 'claimed' }
+  | { state: 'replay'; status: number; body: unknown }
+  | { state: 'in_progress' }
+  | { state: 'reused' }
 
 const canonical = (value: unknown): unknown =>
   value instanceof Date
     ? value.toISOString()
     : Array.isArray(value)
-    ? value.map(canonical)
-    : value && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.keys(value)
-            .sort()
-            .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
-        )
-      : value
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+          )
+        : value
 
-const hashOf = (body: unknown) =>
-  createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex')
+/** The request as a key remembers it: a hash of its body with object keys in a fixed order. */
+export const requestHash = (request: unknown) =>
+  createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex')
 
-export interface Outcome<T> {
-  status: 200 | 201
-  body: T
-}
+const userId = sql.placeholder('userId')
+const route = sql.placeholder('route')
+const key = sql.placeholder('key')
+const byRef = and(
+  eq(idempotencyKeys.userId, userId),
+  eq(idempotencyKeys.route, route),
+  eq(idempotencyKeys.key, key),
+)
 
 /**
- * Runs a create at most once per `Idempotency-Key`: the first request claims the key, a retry
- * with the same body replays the first answer (status and body), the same key with another body
- * is 422, and a retry while the first is still running is 409. Failed attempts release the key so
- * the client can try again. Without the header the work simply runs.
+ * One statement claims a new key or takes over a stale one (an in-progress row older than
+ * STALE_AFTER_SECONDS, whose process died), and returns a row only when the key is now ours.
  */
-export async function idempotent<T>(
-  c: Context<AppEnv>,
-  route: string,
-  body: unknown,
-  run: () => Promise<Outcome<T>>,
-): Promise<Outcome<T> & { replayed: boolean }> {
-  const key = c.req.header('Idempotency-Key')
-  if (key === undefined) return { ...(await run()), replayed: false }
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', [
-      { path: 'header.idempotency-key', message: 'invalid key' },
-    ])
-  }
-  const db: Db = c.var.deps.database.db
-  const userId = c.var.user.id
-  const requestHash = hashOf(body)
-  const where = and(
-    eq(idempotencyKeys.userId, userId),
-    eq(idempotencyKeys.route, route),
-    eq(idempotencyKeys.key, key),
+const claimStatement = (db: Db) =>
+  preparedOnce(db, 'idempotency_claim', (name) =>
+    db
+      .insert(idempotencyKeys)
+      .values({
+        userId,
+        route,
+        key,
+        requestHash: sql.placeholder('requestHash'),
+        statusCode: IN_PROGRESS,
+        responseBody: sql`'null'::jsonb`,
+      })
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.userId, idempotencyKeys.route, idempotencyKeys.key],
+        set: { requestHash: sql`excluded.request_hash`, createdAt: sql`now()` },
+        setWhere: and(
+          eq(idempotencyKeys.statusCode, IN_PROGRESS),
+          lt(idempotencyKeys.createdAt, sql.raw(`now() - interval '${STALE_AFTER_SECONDS} s'`)),
+        ),
+      })
+      .returning({ key: idempotencyKeys.key })
+      .prepare(name),
   )
 
-  await db
-    .delete(idempotencyKeys)
-    .where(
-      and(
-        where,
-        eq(idempotencyKeys.statusCode, IN_PROGRESS),
-        lt(idempotencyKeys.createdAt, new Date(Date.now() - STALE_AFTER_MS)),
-      ),
-    )
-  const claimed = await db
-    .insert(idempotencyKeys)
-    .values({ userId, route, key, requestHash, statusCode: IN_PROGRESS, responseBody: sql`'null'::jsonb` })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key })
-
-  if (claimed.length === 0) {
-    const [previous] = await db
+const previousStatement = (db: Db) =>
+  preparedOnce(db, 'idempotency_previous', (name) =>
+    db
       .select({
         requestHash: idempotencyKeys.requestHash,
         statusCode: idempotencyKeys.statusCode,
         responseBody: idempotencyKeys.responseBody,
       })
       .from(idempotencyKeys)
-      .where(where)
-    if (!previous) return idempotent(c, route, body, run)
-    if (previous.requestHash !== requestHash) {
-      throw new Problem(422, 'This Idempotency-Key was used with a different request body.', {
-        type: 'idempotency-key-reused',
-      })
-    }
-    if (previous.statusCode === IN_PROGRESS) {
-      throw new Problem(409, 'A request with this Idempotency-Key is still being processed.', {
-        type: 'idempotency-in-progress',
-        headers: { 'Retry-After': '1' },
-      })
-    }
-    return {
-      status: previous.statusCode as 200 | 201,
-      body: previous.responseBody as T,
-      replayed: true,
-    }
-  }
+      .where(byRef)
+      .prepare(name),
+  )
 
-  try {
-    const outcome = await run()
-    await db
+const storeStatement = (db: Db) =>
+  preparedOnce(db, 'idempotency_store', (name) =>
+    db
       .update(idempotencyKeys)
-      .set({ statusCode: outcome.status, responseBody: outcome.body as object })
-      .where(where)
-    return { ...outcome, replayed: false }
-  } catch (error) {
-    await db.delete(idempotencyKeys).where(where)
-    throw error
+      .set({
+        statusCode: sql`${sql.placeholder('statusCode')}::int`,
+        responseBody: sql`${sql.placeholder('responseBody')}::jsonb`,
+      })
+      .where(byRef)
+      .prepare(name),
+  )
+
+const releaseStatement = (db: Db) =>
+  preparedOnce(db, 'idempotency_release', (name) =>
+    db.delete(idempotencyKeys).where(byRef).prepare(name),
+  )
+
+const refValues = (ref: KeyRef) => ({ userId: ref.userId, route: ref.route, key: ref.key })
+
+/**
+ * Claims `ref` for a request whose body hashes to `hash`, or says what the key already holds.
+ * A key released between the claim and the look-up (its request failed) is claimed again.
+ */
+export async function claimKey(db: Db, ref: KeyRef, hash: string): Promise<Claim> {
+  const values = refValues(ref)
+  for (;;) {
+    const claimed = await claimStatement(db).execute({ ...values, requestHash: hash })
+    if (claimed.length > 0) return { state: 'claimed' }
+    const [previous] = await previousStatement(db).execute(values)
+    if (!previous) continue
+    if (previous.requestHash !== hash) return { state: 'reused' }
+    if (previous.statusCode === IN_PROGRESS) return { state: 'in_progress' }
+    return { state: 'replay', status: previous.statusCode, body: previous.responseBody }
   }
+}
+
+/** Remembers the answer to a claimed key, for its retries to replay. */
+export async function storeAnswer(db: Db, ref: KeyRef, status: number, body: unknown) {
+  await storeStatement(db).execute({
+    ...refValues(ref),
+    statusCode: status,
+    responseBody: JSON.stringify(body),
+  })
+}
+
+/** Gives a claimed key back after its request failed, so the client may try again with it. */
+export async function releaseKey(db: Db, ref: KeyRef) {
+  await releaseStatement(db).execute(refValues(ref))
 }

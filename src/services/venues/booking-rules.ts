@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { inTransaction, preparedOnce } from '../../db/prepared'
+import type { Tx } from '../../db/transaction'
 import { venueBookingRules, venues, type OpeningHours } from '../../db/schema'
 
 export interface BookingRules {
@@ -52,13 +54,8 @@ const ruleColumns = {
   cancelCutoffMinutes: venueBookingRules.cancelCutoffMinutes,
 }
 
-/** A venue with the rules it books by, in one query; undefined when no venue has this id. */
-export async function venueRules(
-  db: Pick<Db, 'select'>,
-  venueId: number,
-  { lock = false }: { lock?: boolean } = {},
-): Promise<VenueRules | undefined> {
-  const query = db
+const rulesOf = (db: Db) =>
+  db
     .select({
       venueId: venues.id,
       timezone: venues.timezone,
@@ -69,11 +66,31 @@ export async function venueRules(
     })
     .from(venues)
     .leftJoin(venueBookingRules, eq(venueBookingRules.venueId, venues.id))
-    .where(eq(venues.id, venueId))
-  // Writes that occupy one venue take turns on its row: two inserts that overlap would otherwise
-  // each wait for the other's EXCLUDE check and deadlock. NO KEY UPDATE leaves the foreign-key
-  // checks of other tables' inserts free.
-  const [row] = lock ? await query.for('no key update', { of: venues }) : await query
+    .where(eq(venues.id, sql.placeholder('venueId')))
+
+const rulesStatement = (db: Db) =>
+  preparedOnce(db, 'venue_rules', (name) => rulesOf(db).prepare(name))
+
+// Writes that occupy one venue take turns on its row: two inserts that overlap would otherwise
+// each wait for the other's EXCLUDE check and deadlock. NO KEY UPDATE leaves the foreign-key
+// checks of other tables' inserts free.
+const lockedRulesStatement = (db: Db) =>
+  preparedOnce(db, 'venue_rules_locked', (name) =>
+    rulesOf(db).for('no key update', { of: venues }).prepare(name),
+  )
+
+/**
+ * A venue with the rules it books by, in one query; undefined when no venue has this id. Read
+ * with `lockIn`, the venue row stays locked until that transaction ends.
+ */
+export async function venueRules(
+  db: Db,
+  venueId: number,
+  { lockIn }: { lockIn?: Tx } = {},
+): Promise<VenueRules | undefined> {
+  const [row] = lockIn
+    ? await inTransaction(lockedRulesStatement(db), lockIn).execute({ venueId })
+    : await rulesStatement(db).execute({ venueId })
   if (!row) return undefined
   const { venueId: id, timezone, isActive, hourlyPriceCents, configured, ...rules } = row
   return {
