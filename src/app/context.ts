@@ -1,4 +1,4 @@
-import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
 import type { AuthStates } from './cache/auth-states'
@@ -47,5 +47,4 @@ export interface AppEnv {
   }
 }
 
-export type AppOpenAPI = OpenAPIHono<AppEnv>
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>
