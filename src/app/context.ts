@@ -1,6 +1,7 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import type { Bearer } from '../http/middleware/auth'
 import type { AuthStates } from './cache/auth-states'
 import type { Cache } from './cache/cache'
 import type { AuthThrottle } from './throttle/auth-throttle'
@@ -42,6 +43,8 @@ export interface AppEnv {
     deps: Deps
     requestId: string
     user: AuthUser
+    /** The request's bearer token, verified once (http/middleware/auth.ts bearerOf). */
+    bearer: Promise<Bearer | undefined> | undefined
     /** Set when the memory guard refused the request (counted, not logged one by one). */
     shed: ShedReason | undefined
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import pkg from '../../../package.json'
 import { shedResponse } from '../../http/openapi-schemas'
-import { HEALTH_PATHS } from '../../http/middleware/memory-guard'
+import { policyOfPath } from '../../http/middleware/route-policy'
 
 export const API_TITLE = 'Venue booking API'
 
@@ -45,7 +45,7 @@ export function documentRenderer(app: OpenAPIHono<any, any, any>): () => Rendere
         openapi: '3.1.0',
         info: { title: API_TITLE, version: pkg.version, description },
       })
-      const body = JSON.stringify(withShedResponses(document))
+      const body = JSON.stringify(withShedResponses(document, app))
       const hash = createHash('sha256').update(body).digest('base64url')
       rendered = { body, etag: `"${hash}"` }
     }
@@ -55,11 +55,14 @@ export function documentRenderer(app: OpenAPIHono<any, any, any>): () => Rendere
 
 /**
  * The memory guard's 503 on every operation that does not declare a 503 of its own: it sits in
- * front of every route, so no route's definition names it.
+ * front of every route but those of guard class `health`, so no route's definition names it.
  */
-function withShedResponses<D extends { paths?: Record<string, unknown> }>(document: D): D {
+function withShedResponses<D extends { paths?: Record<string, unknown> }>(
+  document: D,
+  app: OpenAPIHono<any, any, any>,
+): D {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    if (HEALTH_PATHS.has(path)) continue
+    if (policyOfPath(app.routes, path).guard === 'health') continue
     for (const operation of Object.values(item as Record<string, any>)) {
       if (operation?.responses && !operation.responses['503']) {
         operation.responses['503'] = shedResponse
