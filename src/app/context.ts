@@ -29,6 +29,11 @@ export interface Deps {
   cache: Cache
   /** Each user's role and token version for a few seconds; in Redis when REDIS_URL is set. */
   authStates: AuthStates
+  /**
+   * Aborted when the process is told to stop (SIGTERM, SIGINT; src/app/server.ts): readiness turns
+   * 503 and long-lived answers (event streams) end. Never aborts in tests that do not stop a server.
+   */
+  shutdown: AbortSignal
   /** Stops timers and closes connections other than the database's. */
   close(): Promise<void>
 }

@@ -81,6 +81,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     authThrottle: throttle,
     authStates,
     metrics,
+    shutdown: new AbortController().signal,
     async close() {
       memory.stop()
       redis?.close()

@@ -17,13 +17,13 @@ export const ready = createRoute({
   method: 'get',
   path: '/api/health/ready',
   tags,
-  summary: 'Readiness: the database answers a ping and memory is not critical',
+  summary: 'Readiness: not shutting down, the database answers a ping, memory is not critical',
   responses: {
     200: json(
       z.object({ status: z.literal('ready'), database: z.enum(['postgres', 'pglite']) }),
       'Ready to serve',
     ),
-    503: problem('Not ready: memory is critical or the database does not answer'),
+    503: problem('Not ready: shutting down, memory is critical or the database does not answer'),
   },
 })
 
