@@ -31,7 +31,7 @@ export interface Deps {
   authStates: AuthStates
   /**
    * Aborted when the process is told to stop (SIGTERM, SIGINT; src/app/server.ts): readiness turns
-   * 503 and long-lived answers (event streams) end. Never aborts in tests that do not stop a server.
+   * 503 and long-lived answers (event streams) end. Never aborts in an app without a server.
    */
   shutdown: AbortSignal
   /** Stops timers and closes connections other than the database's. */

@@ -1,4 +1,5 @@
-type Fetch = (request: Request, server: ReturnType<typeof Bun.serve>) => Response | Promise<Response>
+type Server = ReturnType<typeof Bun.serve>
+type Fetch = (request: Request, server: Server) => Response | Promise<Response>
 
 export interface Draining {
   /** The app's fetch, answering `Connection: close` once `shutdown` has aborted. */

@@ -165,18 +165,18 @@ function cacheBody(c: Context<AppEnv>, bytes: Uint8Array) {
 
 /**
  * The one place request bodies are read, but for routes whose policy (route-policy.ts) says
- * `stream`: uploads stream to disk and count theirs with `countBody`. Before a byte is read: a compressed body is 415, a malformed Content-Length
- * 400, a declared length over the request's limit 413, and a body the budget cannot hold 503 +
- * Retry-After. The limit is `anonymousMaxBytes` without a valid bearer token and on routes whose
- * policy says `anonymous` (a login is a few hundred bytes), else `maxBytes`, and never more than
- * the whole budget. While
+ * `stream`: uploads stream to disk and count theirs with `countBody`. Before a byte is read: a
+ * compressed body is 415, a malformed Content-Length 400, a declared length over the request's
+ * limit 413, and a body the budget cannot hold 503 + Retry-After. The limit is
+ * `anonymousMaxBytes` without a valid bearer token and on routes whose policy says `anonymous` (a
+ * login is a few hundred bytes), else `maxBytes`, and never more than the whole budget. While
  * reading, a chunked body that passes the limit or a body longer than its Content-Length is 413.
  * A JSON body whose nesting or count of values is out of all proportion is 400 before it is
  * parsed. Its bytes go back to the budget when the answer is done.
  *
  * @example
  * app.use(bufferedBodyLimit({ maxBytes, anonymousMaxBytes, budget, isAuthenticated }))
- * router.use('/api/auth/*', routePolicy({ body: 'anonymous' }))
+ * withPolicy(authRouter, '/api/auth/*', { body: 'anonymous' })
  */
 export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
   const { maxBytes, anonymousMaxBytes, budget, isAuthenticated, onRefused } = options

@@ -57,7 +57,7 @@ const merge = (policy: RoutePolicy, own: RoutePolicy | undefined) =>
 
 const resolved = new WeakMap<Request, RoutePolicy>()
 
-/** The policy declared for the route a request matched (the guard, the body limit and the log ask). */
+/** The policy declared for the route a request matched: the guard, the body limit, the log ask. */
 export function policyOf(c: Context): RoutePolicy {
   let policy = resolved.get(c.req.raw)
   if (policy) return policy
