@@ -74,7 +74,7 @@ async function verifyBearer(header: string | undefined, secret: string) {
 export function bearerOf(c: Context<AppEnv>): Promise<Bearer | undefined> {
   let bearer = c.get('bearer')
   if (!bearer) {
-    bearer = verifyBearer(c.req.header('Authorization'), c.var.deps.jwtSecret)
+    bearer = verifyBearer(c.req.header('Authorization'), c.get('deps').jwtSecret)
     c.set('bearer', bearer)
   }
   return bearer
