@@ -1,5 +1,5 @@
 import type { Deps } from './context'
-import { createApp } from './create-app'
+import { admission, createApp } from './create-app'
 import { dropChangedCaches } from '../http/middleware/response-cache'
 import { authRouter } from '../routes/auth/auth.index'
 import { bookingsRouter } from '../routes/bookings/bookings.index'
@@ -16,12 +16,18 @@ import { uploadsRouter } from '../routes/uploads/uploads.index'
 import { venueRulesRouter } from '../routes/venue-rules/venue-rules.index'
 import { venuesRoutes } from '../routes/venues/venues.index'
 
-/** The whole HTTP surface: every router mounted on the shared base. */
+/**
+ * The whole HTTP surface: every router mounted on the shared base. The operators' routes (health,
+ * metrics, the status page) come first: they answer before the memory guard and the body limit
+ * run, so they are never shed. Each router after them declares its own guard class and body limit
+ * where it differs from the default (http/middleware/route-policy.ts).
+ */
 export function buildApp(deps: Deps) {
-  const base = createApp(deps)
+  const operators = createApp(deps).route('/', healthRouter)
+  const base = operators.route('/', statusRouter)
+  for (const middleware of admission(deps)) base.use(middleware)
   base.use(dropChangedCaches(cacheChanges))
   const app = base
-    .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', venuesRoutes)
     .route('/', venueRulesRouter)
@@ -32,7 +38,6 @@ export function buildApp(deps: Deps) {
     .route('/', rackOrdersRouter)
     .route('/', uploadsRouter)
     .route('/', galleryRouter)
-    .route('/', statusRouter)
 
   // Last, so the document it serves covers every router mounted above.
   return withDocs(app)

@@ -1,6 +1,7 @@
-import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi'
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Database } from '../db/client'
 import type { Env } from '../env'
+import type { Bearer } from '../http/middleware/auth'
 import type { AuthStates } from './cache/auth-states'
 import type { Cache } from './cache/cache'
 import type { AuthThrottle } from './throttle/auth-throttle'
@@ -32,6 +33,11 @@ export interface Deps {
   cache: Cache
   /** Each user's role and token version for a few seconds; in Redis when REDIS_URL is set. */
   authStates: AuthStates
+  /**
+   * Aborted when the process is told to stop (SIGTERM, SIGINT; src/app/server.ts): readiness turns
+   * 503 and long-lived answers (event streams) end. Never aborts in an app without a server.
+   */
+  shutdown: AbortSignal
   /** Stops timers and closes connections other than the database's. */
   close(): Promise<void>
 }
@@ -43,10 +49,11 @@ export interface AppEnv {
     deps: Deps
     requestId: string
     user: AuthUser
+    /** The request's bearer token, verified once (http/middleware/auth.ts bearerOf). */
+    bearer: Promise<Bearer | undefined> | undefined
     /** Set when the memory guard refused the request (counted, not logged one by one). */
     shed: ShedReason | undefined
   }
 }
 
-export type AppOpenAPI = OpenAPIHono<AppEnv>
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>

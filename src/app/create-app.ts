@@ -1,18 +1,17 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
+import { compress } from 'hono/compress'
+import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
 import type { ZodError } from 'zod'
-import { bearerToken } from '../http/middleware/auth'
-import {
-  anonymousMaxBytes,
-  bufferedBodyLimit,
-  isUploadPath,
-  jsonMaxBytes,
-} from '../http/middleware/body-limit'
-import { compression } from '../http/middleware/compression'
+import { bearerOf } from '../http/middleware/auth'
+import { anonymousMaxBytes, bufferedBodyLimit, jsonMaxBytes } from '../http/middleware/body-limit'
+import { knownLength } from '../http/middleware/known-length'
+import { notModifiedHeaders } from '../http/middleware/not-modified-headers'
 import { memoryGuard, memoryRetryAfter, shedProblem } from '../http/middleware/memory-guard'
 import { observeRequests } from '../http/middleware/observe-requests'
-import { responseHeaders } from '../http/middleware/response-headers'
 import type { AppEnv, Deps } from './context'
 import { isDatabaseOutage, isTransientConflict, sqlState } from '../db/errors'
 import { isOutOfMemory } from './memory/out-of-memory'
@@ -65,8 +64,9 @@ export function createRouter() {
 }
 
 /**
- * Builds the bare app shared by the server and the tests: ids, logs, metrics, headers, CORS, the
- * memory guard, body limits, compression, errors.
+ * Builds the bare app shared by the server and the tests: request ids, logs, metrics, CORS,
+ * security headers, compression, errors. The memory guard and the body limit come apart
+ * (`admission`), so that build-app.ts can mount the health routes ahead of them.
  */
 export function createApp(deps: Deps) {
   const app = createRouter()
@@ -77,31 +77,23 @@ export function createApp(deps: Deps) {
     c.set('deps', deps)
     return next()
   })
+  // A caller's X-Request-Id is kept when it is short and plain; else a new UUID.
+  app.use(requestId({ headerName: 'X-Request-Id' }))
   app.use(observeRequests(deps.logger, deps.metrics))
   app.use(
-    responseHeaders({
-      origins: env.CORS_ORIGINS,
+    cors({
+      origin: [...env.CORS_ORIGINS],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['Retry-After', 'Link', 'X-Request-Id', 'ETag', 'Content-Disposition'],
       maxAge: 600,
     }),
   )
-  if (env.MEMORY_GUARD_ENABLED) {
-    app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
-  }
-  // Uploads stream to disk and count their body against their own limit (services/uploads/limits.ts).
-  app.use(
-    bufferedBodyLimit({
-      maxBytes: jsonMaxBytes(env),
-      anonymousMaxBytes: anonymousMaxBytes(env),
-      budget: deps.bodyBudget,
-      isAuthenticated: (header) => bearerToken(header, deps.jwtSecret) !== undefined,
-      onRefused: () => deps.memory.recordShed('body_budget'),
-      skip: isUploadPath,
-    }),
-  )
-  app.use(compression({ threshold: COMPRESS_THRESHOLD_BYTES }))
+  app.use(notModifiedHeaders())
+  // The resource policy is opened so that the frontend's origin may load images and files.
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+  app.use(compress({ threshold: COMPRESS_THRESHOLD_BYTES }))
+  app.use(knownLength({ threshold: COMPRESS_THRESHOLD_BYTES }))
 
   app.notFound((c) => {
     const allow = allowedMethods(c.req.path)
@@ -122,6 +114,25 @@ export function createApp(deps: Deps) {
   app.onError((error, c) => withContextHeaders(c, renderError(deps, error, c)))
 
   return app
+}
+
+/**
+ * What every route mounted after it passes first: the memory guard (when MEMORY_GUARD_ENABLED),
+ * then the body limit, each by the policy its route declares (http/middleware/route-policy.ts).
+ */
+export function admission(deps: Deps): MiddlewareHandler<AppEnv>[] {
+  const { env } = deps
+  const guard = env.MEMORY_GUARD_ENABLED
+    ? [memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT })]
+    : []
+  const bodyLimit = bufferedBodyLimit({
+    maxBytes: jsonMaxBytes(env),
+    anonymousMaxBytes: anonymousMaxBytes(env),
+    budget: deps.bodyBudget,
+    isAuthenticated: async (c) => (await bearerOf(c)) !== undefined,
+    onRefused: () => deps.memory.recordShed('body_budget'),
+  })
+  return [...guard, bodyLimit]
 }
 
 function renderError(deps: Deps, error: Error, c: Context<AppEnv>): Response {

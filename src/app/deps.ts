@@ -84,6 +84,7 @@ export function createDeps(env: Env, database: Database, overrides: Partial<Deps
     authStates,
     metrics,
     history,
+    shutdown: new AbortController().signal,
     async close() {
       memory.stop()
       history.stop()

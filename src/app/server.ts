@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate'
 import type { Env } from '../env'
 import type { Deps } from './context'
 import { createDeps } from './deps'
+import { draining } from './drain'
 import { problemResponse, statusProblem } from '../http/problem'
 import { startPeriodicGc } from './memory/periodic-gc'
 import { uploadLimits } from '../services/uploads/limits'
@@ -11,10 +12,19 @@ import { jsonMaxBytes } from '../http/middleware/body-limit'
 import { startUploadSweeps } from '../services/uploads/sweep-uploads'
 import { ensureAdmin } from '../services/users/users'
 
+/**
+ * The least time the port and kept-alive connections stay open after the signal: long enough for
+ * a request a client sent as the signal came, short enough not to slow a deploy.
+ */
+const LAME_DUCK_MS = 1000
+
 export interface RunningServer {
   deps: Deps
   server: ReturnType<typeof Bun.serve>
-  /** Stops accepting, lets in-flight requests finish (up to the shutdown time-out), closes the pool. */
+  /**
+   * Aborts deps.shutdown, drains (see below; up to SHUTDOWN_TIMEOUT_SECONDS), closes the pool.
+   * Safe to call more than once.
+   */
   stop(): Promise<void>
 }
 
@@ -30,10 +40,11 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
   const server = listen(env)
   let database: Database
   let deps: Deps
+  const shutdown = new AbortController()
   try {
     database = openDatabase(env)
     if (env.DB_MIGRATE_ON_START) await migrate(database)
-    deps = createDeps(env, database)
+    deps = createDeps(env, database, { shutdown: shutdown.signal })
     if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD) {
       await ensureAdmin(database.db, env.ADMIN_EMAIL, env.ADMIN_PASSWORD)
     }
@@ -47,7 +58,8 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
   deps.history.start()
   const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
   const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
-  server.reload({ fetch: app.fetch })
+  const drain = draining(app.fetch, shutdown.signal)
+  server.reload({ fetch: drain.fetch })
 
   logger.info(
     {
@@ -77,14 +89,25 @@ export async function startServer(env: Env, buildApp: AppBuilder): Promise<Runni
     'listening',
   )
 
+  /**
+   * The shutdown (docs/operations.md): deps.shutdown aborts, so readiness answers 503, open event
+   * streams end, and every answer carries `Connection: close`. The port stays open and kept-alive
+   * connections are served until the requests in flight at the signal are answered, and for at
+   * least LAME_DUCK_MS: a client that sends on its idle connection just after the signal gets an
+   * answer, not a reset or a refused reconnection. Then the port and the idle connections close,
+   * and the requests that came meanwhile finish; past SHUTDOWN_TIMEOUT_SECONDS the rest are cut.
+   */
   let stopping: Promise<void> | undefined
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down')
-      const drained = server.stop(false)
+      shutdown.abort()
       const timeout = new Promise<'timeout'>((resolve) =>
         setTimeout(resolve, env.SHUTDOWN_TIMEOUT_SECONDS * 1000, 'timeout').unref(),
       )
+      const lameDuck = Bun.sleep(Math.min(LAME_DUCK_MS, env.SHUTDOWN_TIMEOUT_SECONDS * 500))
+      await Promise.race([Promise.all([drain.settled(), lameDuck]), timeout])
+      const drained = server.stop(false)
       if ((await Promise.race([drained, timeout])) === 'timeout') {
         logger.warn('shutdown time-out reached; closing remaining connections')
         await server.stop(true)

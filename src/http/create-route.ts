@@ -1,5 +1,5 @@
 import { createRoute as createOpenApiRoute, type RouteConfig, type z } from '@hono/zod-openapi'
-import { HEALTH_PATHS, type HealthPath } from './middleware/memory-guard'
+import { policyMarker, type RoutePolicy } from './middleware/route-policy'
 import {
   ConflictProblemSchema,
   IdempotencyHeaders,
@@ -35,7 +35,7 @@ const schemaOf = (status: number) =>
  * 503 outside the health routes also says when to come back (`Retry-After`, set by every
  * refusal of theirs).
  */
-function typedProblem(status: number, declared: object, path: string): object {
+function typedProblem(status: number, declared: object, health: boolean): object {
   const content = 'content' in declared ? (declared.content as Record<string, object>) : undefined
   const media = content?.['application/problem+json']
   if (!media) return declared
@@ -44,7 +44,7 @@ function typedProblem(status: number, declared: object, path: string): object {
     const schema = schemaOf(status)
     typed.content = { ...content, 'application/problem+json': { ...media, schema } }
   }
-  if ((status === 429 || status === 503) && !HEALTH_PATHS.has(path)) {
+  if ((status === 429 || status === 503) && !health) {
     typed.headers = { ...shedResponse.headers, ...(typed.headers as object | undefined) }
   }
   return typed
@@ -65,7 +65,7 @@ type StandardStatuses<R extends RouteConfig> =
   | (R['path'] extends `/api/admin${string}` ? 403 : never)
   | (R['path'] extends `${string}{${string}` ? 404 : never)
   | (R['request'] extends { headers: typeof IdempotencyHeaders } ? 409 | 422 : never)
-  | (R['path'] extends HealthPath ? never : 503)
+  | (R extends { policy: { guard: 'health' } } ? never : 503)
 
 /** A route's own responses, over the standard problems; each problem typed by its status. */
 type WithProblems<R extends RouteConfig> = Omit<R, 'responses'> & {
@@ -102,23 +102,30 @@ function standardStatuses(config: RouteConfig): Record<number, string> {
 /**
  * `createRoute` that also declares the problems every route can answer because of what it is:
  * a body (400, 413, 415), parameters (400), a token (401), an admin path (403), an id in the path
- * (404), an `Idempotency-Key` (409, 422) and the memory guard in front of all but the health
- * routes (503 with `Retry-After`). A route names only the problems of its own; every problem of
- * a status whose body has extra fields (409 `conflict`, 413 `max_bytes`, 422 `rule`, 503
- * `reason`) is typed with them, so the OpenAPI document and the typed client tell the truth
- * without each route repeating it.
+ * (404), an `Idempotency-Key` (409, 422) and the memory guard in front of all but the routes of
+ * guard class `health` (503 with `Retry-After`). `policy` declares the route's guard class, body
+ * limit and in-flight pool (src/http/middleware/route-policy.ts). A route names only the problems
+ * of its own; every problem of a status whose body has extra fields (409 `conflict`, 413
+ * `max_bytes`, 422 `rule`, 503 `reason`) is typed with them, so the OpenAPI document and the
+ * typed client tell the truth without each route repeating it.
  */
-export function createRoute<P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(
-  config: R,
-) {
+export function createRoute<
+  P extends string,
+  R extends Omit<RouteConfig, 'path'> & { path: P; policy?: RoutePolicy },
+>(config: R) {
+  const { policy, ...route } = config
+  const health = policy?.guard === 'health'
   const responses: Record<string, object> = {}
-  for (const [status, description] of Object.entries(standardStatuses(config))) {
+  for (const [status, description] of Object.entries(standardStatuses(route))) {
     const content = { 'application/problem+json': { schema: schemaOf(Number(status)) } }
     responses[status] = { description, content }
   }
-  if (!HEALTH_PATHS.has(config.path)) responses[503] = typedProblem(503, shedResponse, config.path)
-  for (const [status, declared] of Object.entries(config.responses)) {
-    responses[status] = typedProblem(Number(status), declared, config.path)
+  if (!health) responses[503] = typedProblem(503, shedResponse, health)
+  for (const [status, declared] of Object.entries(route.responses)) {
+    responses[status] = typedProblem(Number(status), declared, health)
   }
-  return createOpenApiRoute({ ...config, responses } as unknown as WithProblems<R>)
+  // The policy rides on the route as a marker middleware, where the app-wide middleware finds it.
+  const own = route.middleware === undefined ? [] : [route.middleware].flat()
+  const middleware = policy ? [policyMarker(policy), ...own] : route.middleware
+  return createOpenApiRoute({ ...route, middleware, responses } as unknown as WithProblems<R>)
 }

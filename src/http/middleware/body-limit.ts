@@ -5,6 +5,7 @@ import { JSON_SHAPE_LIMITS, jsonShapeViolation } from '../json-shape'
 import type { BodyBudget } from '../../app/memory/body-budget'
 import { Problem, badRequest } from '../problem'
 import { shedProblem } from './memory-guard'
+import { policyOf } from './route-policy'
 
 const MB = 1024 * 1024
 
@@ -73,16 +74,14 @@ export function countBody(headers: Headers, maxBytes: number): (chunkBytes: numb
 export interface BodyLimitOptions {
   /** The largest body of a request with a valid bearer token. */
   maxBytes: number
-  /** The largest body of a request without one, and of every /api/auth route. */
+  /** The largest body of a request without one, and of a route whose policy says `anonymous`. */
   anonymousMaxBytes: number
   /** Bytes of bodies held at once across all requests; past it, 503 before reading. */
   budget: BodyBudget
-  /** Tells a valid token from anything else, without refusing either. */
-  isAuthenticated: (authorization: string | undefined) => boolean
+  /** Tells a request with a valid bearer token from anything else, without refusing either. */
+  isAuthenticated: (c: Context<AppEnv>) => Promise<boolean>
   /** Counts a refusal for want of budget (the guard's shed counters). */
   onRefused?: () => void
-  /** Requests this limit leaves to another (uploads count theirs with `countBody`). */
-  skip?: (path: string) => boolean
 }
 
 /**
@@ -165,28 +164,30 @@ function cacheBody(c: Context<AppEnv>, bytes: Uint8Array) {
 }
 
 /**
- * The one place request bodies are read (uploads aside, which stream to disk and count theirs
- * with `countBody`). Before a byte is read: a compressed body is 415, a malformed Content-Length
- * 400, a declared length over the request's limit 413, and a body the budget cannot hold 503 +
- * Retry-After. The limit is `anonymousMaxBytes` without a valid bearer token and on /api/auth
- * (a login is a few hundred bytes), else `maxBytes`, and never more than the whole budget. While
+ * The one place request bodies are read, but for routes whose policy (route-policy.ts) says
+ * `stream`: uploads stream to disk and count theirs with `countBody`. Before a byte is read: a
+ * compressed body is 415, a malformed Content-Length 400, a declared length over the request's
+ * limit 413, and a body the budget cannot hold 503 + Retry-After. The limit is
+ * `anonymousMaxBytes` without a valid bearer token and on routes whose policy says `anonymous` (a
+ * login is a few hundred bytes), else `maxBytes`, and never more than the whole budget. While
  * reading, a chunked body that passes the limit or a body longer than its Content-Length is 413.
  * A JSON body whose nesting or count of values is out of all proportion is 400 before it is
  * parsed. Its bytes go back to the budget when the answer is done.
  *
  * @example
  * app.use(bufferedBodyLimit({ maxBytes, anonymousMaxBytes, budget, isAuthenticated }))
+ * withPolicy(authRouter, '/api/auth/*', { body: 'anonymous' })
  */
 export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<AppEnv> {
-  const { maxBytes, anonymousMaxBytes, budget, isAuthenticated, onRefused, skip } = options
+  const { maxBytes, anonymousMaxBytes, budget, isAuthenticated, onRefused } = options
   const authenticatedMax = Math.min(maxBytes, budget.totalBytes)
   return async function bufferedBodyLimit(c, next) {
     const body = c.req.raw.body
     if (!body) return next()
     refuseEncoded(c.req.raw.headers)
-    const path = c.req.path
-    if (skip?.(path)) return next()
-    const small = path.startsWith('/api/auth/') || !isAuthenticated(c.req.header('authorization'))
+    const { body: kind = 'buffered' } = policyOf(c)
+    if (kind === 'stream') return next()
+    const small = kind === 'anonymous' || !(await isAuthenticated(c))
     const limit = small ? Math.min(anonymousMaxBytes, authenticatedMax) : authenticatedMax
     const declared = checkHeaders(c.req.raw.headers, limit)
     let held = 0
@@ -210,9 +211,6 @@ export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<
 /** The largest body of every route but uploads (whose limit is in lib/uploads/limits.ts). */
 export const jsonMaxBytes = (env: Pick<Env, 'MAX_BODY_SIZE_MB'>) => env.MAX_BODY_SIZE_MB * MB
 
-/** The largest body of an anonymous request or an /api/auth route. */
+/** The largest body of an anonymous request or of a route whose policy says `anonymous`. */
 export const anonymousMaxBytes = (env: Pick<Env, 'ANONYMOUS_BODY_MAX_KB'>) =>
   env.ANONYMOUS_BODY_MAX_KB * 1024
-
-export const isUploadPath = (path: string) =>
-  path === '/api/uploads' || path.startsWith('/api/uploads/')

@@ -3,43 +3,7 @@ import { LimitReached } from '../../lib/concurrency-limit'
 import type { AppEnv } from '../../app/context'
 import type { MemoryMonitor, ShedReason } from '../../app/memory/monitor'
 import { Problem } from '../problem'
-
-/**
- * Never shed: a load balancer and an operator must see why the instance refuses work (readiness
- * answers its own 503 when critical). The status page and its stream are the operators' view.
- */
-const healthPaths = [
-  '/api/health',
-  '/api/health/ready',
-  '/api/health/memory',
-  '/metrics',
-  '/status',
-  '/status/stream',
-  '/status/history',
-] as const
-export type HealthPath = (typeof healthPaths)[number]
-export const HEALTH_PATHS: ReadonlySet<string> = new Set(healthPaths)
-
-/**
- * Routes that wait for a password hash. They have in-flight places of their own (half of
- * `maxInFlight`), so a login flood fills those and never the places every other route needs.
- */
-export const PASSWORD_PATHS = new Set([
-  '/api/auth/login',
-  '/api/auth/register',
-  '/api/auth/password',
-])
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
-const HEAVY_PREFIXES = ['/api/uploads', '/api/admin/bookings/export']
-
-/** Work that allocates in proportion to its input or output: writes, uploads, exports. */
-export function isHeavy(method: string, path: string): boolean {
-  return (
-    WRITE_METHODS.has(method) ||
-    HEAVY_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))
-  )
-}
+import { guardClassOf, policyOf } from './route-policy'
 
 const details: Record<ShedReason, string> = {
   memory_high: 'The server is low on memory and is refusing heavy requests; try again shortly.',
@@ -69,12 +33,13 @@ export interface MemoryGuardOptions {
 
 /**
  * Sheds load before it can exhaust memory, reading the monitor's cached state (no syscall per
- * request). In `high`, heavy requests get 503; in `critical`, everything but the health routes;
- * past `maxInFlight` concurrent requests, the excess (password routes count apart, see
- * PASSWORD_PATHS). Refusals are counted by reason, not logged.
+ * request), by the guard class each route declares (route-policy.ts): in `high`, `heavy` requests
+ * get 503; in `critical`, everything but `health`; past `maxInFlight` concurrent requests, the
+ * excess (routes that wait for a password hash count in a pool apart, half as large). Refusals are
+ * counted by reason, not logged. Mount the health routes ahead of it.
  *
  * @example
- * app.use(memoryGuard({ monitor: deps.memory, maxInFlight: env.MAX_IN_FLIGHT }))
+ * app.route('/', healthRouter).use(memoryGuard({ monitor: deps.memory, maxInFlight: 64 }))
  */
 export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppEnv> {
   const { monitor, maxInFlight } = options
@@ -85,20 +50,18 @@ export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppE
     throw shedProblem(reason, retryAfter)
   }
   return async function memoryGuard(c, next) {
-    const path = c.req.path
-    if (HEALTH_PATHS.has(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path)) {
-      return next()
-    }
+    const guard = guardClassOf(c)
+    if (guard === 'health') return next()
     const state = monitor.state
     if (state === 'critical') {
       c.set('shed', 'memory_critical')
       shed('memory_critical', memoryRetryAfter(monitor))
     }
-    if (state === 'high' && isHeavy(c.req.method, path)) {
+    if (state === 'high' && guard === 'heavy') {
       c.set('shed', 'memory_high')
       shed('memory_high', memoryRetryAfter(monitor))
     }
-    const password = PASSWORD_PATHS.has(path)
+    const password = policyOf(c).inFlight === 'password'
     const full = password
       ? passwordInFlight >= maxPasswordInFlight
       : monitor.inFlight - passwordInFlight >= maxInFlight

@@ -67,7 +67,7 @@ export function cachedResponse(namespace: string): MiddlewareHandler<AppEnv> {
 }
 
 /** Drops every cached answer of a namespace, on the cache in use (in process or Redis). */
-export const invalidateCached = (c: Context<AppEnv>, namespace: string) =>
+const invalidateCached = (c: Context<AppEnv>, namespace: string) =>
   c.get('deps').cache.invalidate(namespace)
 
 /** Per write route (`METHOD /path/{param}`, as the OpenAPI document has it), what it changes. */

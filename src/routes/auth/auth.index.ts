@@ -1,8 +1,16 @@
 import { createRouter } from '../../app/create-app'
+import { withPolicy } from '../../http/middleware/route-policy'
 import * as handlers from './auth.handlers'
 import * as routes from './auth.routes'
 
-export const authRouter = createRouter()
+// A sign-in body is a few hundred bytes: the anonymous limit, token or not. Routes that wait for
+// a password hash take their in-flight places from a pool apart, so a login flood fills only it.
+const router = withPolicy(createRouter(), '/api/auth/*', { body: 'anonymous' })
+for (const path of ['/api/auth/login', '/api/auth/register', '/api/auth/password']) {
+  withPolicy(router, path, { inFlight: 'password' })
+}
+
+export const authRouter = router
   .openapi(routes.register, handlers.postRegister)
   .openapi(routes.login, handlers.postLogin)
   .openapi(routes.me, handlers.getMe)

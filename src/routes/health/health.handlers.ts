@@ -10,7 +10,15 @@ export const getLive: AppRouteHandler<typeof live> = (c) => {
 }
 
 export const getReady: AppRouteHandler<typeof ready> = async (c) => {
-  const { database, memory } = c.get('deps')
+  const { database, memory, shutdown } = c.get('deps')
+  // The instance is draining: a load balancer stops sending it new work.
+  if (shutdown.aborted) {
+    throw new Problem(503, 'The instance is shutting down.', {
+      type: 'not-ready',
+      headers: { 'Retry-After': '5', 'Cache-Control': 'no-store' },
+      extensions: { shutting_down: true },
+    })
+  }
   // A load balancer takes a critical instance out of rotation until it recovers.
   if (memory.state === 'critical') {
     throw new Problem(503, 'Memory is critical; the instance is shedding load.', {

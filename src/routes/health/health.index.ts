@@ -3,7 +3,9 @@ import { metricsRouter } from '../metrics/metrics.index'
 import * as handlers from './health.handlers'
 import * as routes from './health.routes'
 
-// /metrics rides with the health routes: both are for operators and never shed.
+// /metrics rides with the health routes: both are for operators, mounted ahead of the memory
+// guard (src/app/build-app.ts), and their routes declare guard class `health` for the access log
+// and the document.
 export const healthRouter = createRouter()
   .openapi(routes.live, handlers.getLive)
   .openapi(routes.ready, handlers.getReady)

@@ -5,6 +5,7 @@ import { json, problem } from '../../http/openapi-schemas'
 const tags = ['Health']
 
 export const live = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/api/health',
   tags,
@@ -15,16 +16,17 @@ export const live = createRoute({
 })
 
 export const ready = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/api/health/ready',
   tags,
-  summary: 'Readiness: the database answers a ping and memory is not critical',
+  summary: 'Readiness: not shutting down, the database answers a ping, memory is not critical',
   responses: {
     200: json(
       z.object({ status: z.literal('ready'), database: z.enum(['postgres', 'pglite']) }),
       'Ready to serve',
     ),
-    503: problem('Not ready: memory is critical or the database does not answer'),
+    503: problem('Not ready: shutting down, memory is critical or the database does not answer'),
   },
 })
 
@@ -60,6 +62,7 @@ export const MemorySchema = z
   .openapi('MemoryStats')
 
 export const memory = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/api/health/memory',
   tags,

@@ -3,6 +3,7 @@ import { createRoute } from '../../http/create-route'
 import { problem } from '../../http/openapi-schemas'
 
 export const scrape = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/metrics',
   tags: ['Health'],

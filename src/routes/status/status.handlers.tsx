@@ -51,7 +51,7 @@ export const getStream: AppRouteHandler<typeof stream> = (c) => {
     const end = () => ended.abort()
     sse.onAbort(end)
     c.req.raw.signal.addEventListener('abort', end, { once: true })
-    const stopWatching = untilShutdown(end)
+    const stopWatching = untilShutdown(deps.shutdown, end)
     try {
       for (let id = 1; !ended.signal.aborted; id++) {
         await sse.writeSSE({

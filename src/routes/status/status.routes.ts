@@ -28,6 +28,7 @@ const guardDescription =
   '`?token=<METRICS_TOKEN>` (a static token, not a user JWT).'
 
 export const page = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/status',
   ...guard,
@@ -44,6 +45,7 @@ export const page = createRoute({
 })
 
 export const stream = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/status/stream',
   ...guard,
@@ -90,6 +92,7 @@ const HistorySample = z
   .openapi('StatusHistorySample')
 
 export const history = createRoute({
+  policy: { guard: 'health' },
   method: 'get',
   path: '/status/history',
   ...guard,

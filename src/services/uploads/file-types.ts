@@ -19,7 +19,6 @@ const allowed: Record<string, { ext: string; extensions: string[]; aliases: stri
   'application/pdf': { ext: 'pdf', extensions: ['pdf'], aliases: ['application/x-pdf'] },
 }
 
-export const allowedMimes = Object.keys(allowed)
 export const storedExtensions = Object.values(allowed).map((t) => t.ext)
 
 const byAlias = new Map(
