@@ -99,6 +99,25 @@ export function jsonView<
 /** Columns the database keeps itself: a body never sets them. */
 export const serverManaged = { createdAt: true, updatedAt: true } as const
 
+type Unwrapped<S> = S extends z.ZodOptional<infer T> ? T : S
+
+/**
+ * `schema` with `keys` required: for columns the table defaults but the API asks for on create
+ * (an item's stock). Unwrapping keeps the field's own message ("expected number").
+ */
+export function requiring<Shape extends z.ZodRawShape, K extends keyof Shape & string>(
+  schema: z.ZodObject<Shape>,
+  keys: readonly K[],
+) {
+  const required = Object.fromEntries(
+    keys.map((key) => {
+      const field = schema.shape[key]
+      return [key, field instanceof z.ZodOptional ? field.unwrap() : field]
+    }),
+  )
+  return schema.extend(required as { [P in K]: Unwrapped<Shape[P]> })
+}
+
 /**
  * What an admin may write: the fields of `fields` (a table's insert schema, refined) in
  * snake_case, unknown fields refused. `create` takes the required fields, `update` any non-empty
