@@ -3,8 +3,12 @@ import type { AppEnv } from '../../app/context'
 import type { CrudService } from '../../services/crud/crud-service'
 import { paginate, type PageQuery } from '../pagination'
 
-/** A handler's context once its route validated `Out` (query, param, json). */
-type Ctx<Out extends object> = Context<AppEnv, string, { out: Out }>
+/**
+ * A handler's context once its route validated `Out` (query, param, json). Generic in the path
+ * and input, so `.openapi(route, handler)` takes both from the route and checks them against
+ * `Out`, and the app's client type keeps each route's own path.
+ */
+type Ctx<P extends string, I extends { out: object }> = Context<AppEnv, P, I>
 
 export interface CrudResource<Row, Create, Update, Filter, Json, PublicJson, CreateBody, UpdateBody> {
   service: CrudService<Row, Create, Update, Filter>
@@ -45,8 +49,10 @@ export function crudHandlers<
   const db = (c: Context<AppEnv>) => c.var.deps.database.db
 
   function pageOf<J>(visibleOnly: boolean, map: (row: Row) => J) {
-    return async function list(c: Ctx<{ query: PageQuery & Partial<Filter> }>) {
-      const query = c.req.valid('query')
+    return async function list<P extends string, I extends { out: { query: PageQuery & Partial<Filter> } }>(
+      c: Ctx<P, I>,
+    ) {
+      const query: PageQuery & Partial<Filter> = c.req.valid('query')
       const filter: Partial<Filter> = {}
       for (const key of service.filterNames) filter[key] = query[key]
       const scope = { visibleOnly, filter }
@@ -64,19 +70,21 @@ export function crudHandlers<
   return {
     list: pageOf(true, toPublicJson),
     adminList: pageOf(false, toJson),
-    async get(c: Ctx<{ param: { id: number } }>) {
+    async get<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
       const row = await service.get(db(c), c.req.valid('param').id, true)
       return c.json(toPublicJson(row), 200)
     },
-    async create(c: Ctx<{ json: CreateBody }>) {
+    async create<P extends string, I extends { out: { json: CreateBody } }>(c: Ctx<P, I>) {
       const row = await service.create(db(c), fromCreate(c.req.valid('json')))
       return c.json(toJson(row), 201)
     },
-    async update(c: Ctx<{ param: { id: number }; json: UpdateBody }>) {
+    async update<P extends string, I extends { out: { param: { id: number }; json: UpdateBody } }>(
+      c: Ctx<P, I>,
+    ) {
       const row = await service.update(db(c), c.req.valid('param').id, fromUpdate(c.req.valid('json')))
       return c.json(toJson(row), 200)
     },
-    async remove(c: Ctx<{ param: { id: number } }>) {
+    async remove<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
       await service.remove(db(c), c.req.valid('param').id)
       return c.body(null, 204)
     },
