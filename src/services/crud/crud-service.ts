@@ -1,4 +1,4 @@
-import { and, count, eq, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
+import { and, count, eq, getTableColumns, getTableName, sql } from 'drizzle-orm'
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types'
 import type { PgColumn, PgSelect, PgTable, SelectedFieldsFlat } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client'
@@ -6,9 +6,9 @@ import { preparedOnce, preparedPage } from '../../db/prepared'
 import { notFound } from '../errors'
 
 /** A page's order, condition and bounds, as src/db/prepared.ts runs them. */
-export type PageWindow = Parameters<typeof preparedPage>[2]
+type PageWindow = Parameters<typeof preparedPage>[2]
 
-/** A back-office table: bigint ids and a flag that hides a row from the public reads. */
+/** A back-office table, with a bigint `id`. */
 type CrudTable = PgTable & { id: PgColumn }
 
 /**
@@ -75,6 +75,7 @@ export interface CrudService<Row, Create, Update = Partial<Create>, Filter = {}>
   create(db: Db, values: Create): Promise<Row>
   /** Changes the given fields and the row's `updatedAt`; `not_found` when there is no such row. */
   update(db: Db, id: number, values: Update): Promise<Row>
+  /** Hides or deletes the row (see `CrudOptions.remove`); `not_found` when there is none. */
   remove(db: Db, id: number): Promise<void>
 }
 
