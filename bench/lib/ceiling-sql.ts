@@ -31,6 +31,7 @@ const bookingIdSentinel = (i: number) => 900_000_000 + i
 
 /** The public venue list's order, as the venue service declares it: by id, ascending. */
 const venuesById = venueService.order(true)
+const publicVenues = { visibleOnly: true }
 
 export interface CeilingSql {
   bookingById: Template
@@ -80,11 +81,11 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
       itemsOfBookings,
       venuesPage: only(
         await rec.record((db) =>
-          venueService.list(db, { visibleOnly: true }, keysetWindow(venuesById, undefined, S.limit)),
+          venueService.list(db, publicVenues, keysetWindow(venuesById, undefined, S.limit)),
         ),
         { limit: S.limit },
       ),
-      venuesCount: only(await rec.record((db) => venueService.count(db, { visibleOnly: true })), {}),
+      venuesCount: only(await rec.record((db) => venueService.count(db, publicVenues)), {}),
       adminPage: only(
         await rec.record((db) =>
           listAllBookings(db, admin, keysetWindow(byStart('desc'), undefined, S.limit)),

@@ -138,7 +138,7 @@ afterAll(async () => {
 })
 
 describe.each(resources.map((r) => [r.path, r] as const))('%s', (_, resource) => {
-  test('answers with every column of its table, in snake_case, and its computed fields', async () => {
+  test('answers with each column of its table in snake_case, plus computed fields', async () => {
     const row = await createIn(resource)
     const expected = [...sqlNames(resource.table), ...resource.computed].sort()
     expect(Object.keys(row).sort()).toEqual(expected)

@@ -10,7 +10,16 @@ import { paginate, type PageQuery } from '../pagination'
  */
 type Ctx<P extends string, I extends { out: object }> = Context<AppEnv, P, I>
 
-export interface CrudResource<Row, Create, Update, Filter, Json, PublicJson, CreateBody, UpdateBody> {
+export interface CrudResource<
+  Row,
+  Create,
+  Update,
+  Filter,
+  Json,
+  PublicJson,
+  CreateBody,
+  UpdateBody,
+> {
   service: CrudService<Row, Create, Update, Filter>
   /** The row as the admin sees it, and as a write answers. */
   toJson: (row: Row) => Json
@@ -49,10 +58,11 @@ export function crudHandlers<
   const db = (c: Context<AppEnv>) => c.var.deps.database.db
 
   function pageOf<J>(visibleOnly: boolean, map: (row: Row) => J) {
-    return async function list<P extends string, I extends { out: { query: PageQuery & Partial<Filter> } }>(
+    type Query = PageQuery & Partial<Filter>
+    return async function list<P extends string, I extends { out: { query: Query } }>(
       c: Ctx<P, I>,
     ) {
-      const query: PageQuery & Partial<Filter> = c.req.valid('query')
+      const query: Query = c.req.valid('query')
       const filter: Partial<Filter> = {}
       for (const key of service.filterNames) filter[key] = query[key]
       const scope = { visibleOnly, filter }
@@ -81,7 +91,8 @@ export function crudHandlers<
     async update<P extends string, I extends { out: { param: { id: number }; json: UpdateBody } }>(
       c: Ctx<P, I>,
     ) {
-      const row = await service.update(db(c), c.req.valid('param').id, fromUpdate(c.req.valid('json')))
+      const { id } = c.req.valid('param')
+      const row = await service.update(db(c), id, fromUpdate(c.req.valid('json')))
       return c.json(toJson(row), 200)
     },
     async remove<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {

@@ -67,7 +67,8 @@ export function jsonView<
 > {
   type Row = z.output<z.ZodObject<Shape>>
   const omitted = new Set<string>(options.omit ?? [])
-  const formats = (options.formats ?? {}) as Record<string, ((value: unknown) => unknown) | undefined>
+  type Format = ((value: unknown) => unknown) | undefined
+  const formats = (options.formats ?? {}) as Record<string, Format>
   const fields = Object.keys(row.shape)
     .filter((key) => !omitted.has(key))
     .map((key) => ({ key, json: snake(key), format: formats[key] }))

@@ -47,7 +47,8 @@ export const ProgramInput = jsonInput(
     name: (s) => s.trim().min(1).max(200),
     description: (s) => s.max(5000),
     weekdays,
-    startTime: (s) => s.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour').openapi(localTime),
+    startTime: (s) =>
+      s.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour').openapi(localTime),
     durationMinutes: (s) => s.min(1).max(24 * 60),
     startsOn: day,
     endsOn: day,

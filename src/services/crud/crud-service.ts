@@ -23,7 +23,7 @@ export interface ListOrder<Row> {
   key: (row: Row) => [number, number]
 }
 
-/** Which rows a list or read sees: the public ones only, or all (the admin), narrowed by filters. */
+/** The rows a list or read sees: public ones only, or all (the admin's); narrowed by filters. */
 export interface ListScope<Filter> {
   visibleOnly: boolean
   filter?: Partial<Filter>
@@ -178,7 +178,8 @@ export function crudService<
   }
 
   async function get(db: Db, id: number, visibleOnly: boolean): Promise<Row> {
-    const where = and(eq(table.id, sql.placeholder('id')), visibleOnly ? eq(shownWhen, true) : undefined)
+    const shown = visibleOnly ? eq(shownWhen, true) : undefined
+    const where = and(eq(table.id, sql.placeholder('id')), shown)
     const query = () => reads(db).where(where)
     const statement = `${tableName}_by_id_${visibleOnly ? 'shown' : 'all'}`
     const [row] = options.prepared

@@ -16,5 +16,3 @@ export const itemService = crudService({
   filters: { kind: items.kind },
   prepared: true,
 })
-
-export type ItemRow = typeof items.$inferSelect

@@ -27,7 +27,7 @@ const crud = crudService({
   remove: 'hide',
 })
 
-export type ProgramRow = Awaited<ReturnType<typeof crud.get>>
+type ProgramRow = Awaited<ReturnType<typeof crud.get>>
 
 async function assertVenueExists(db: Db, venueId: number) {
   const [venue] = await db.select({ id: venues.id }).from(venues).where(eq(venues.id, venueId))

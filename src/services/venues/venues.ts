@@ -15,5 +15,3 @@ export const venueService = crudService({
   remove: 'hide',
   prepared: true,
 })
-
-export type VenueRow = typeof venues.$inferSelect
