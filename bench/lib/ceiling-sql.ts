@@ -13,7 +13,7 @@ import {
   listOwnBookings,
 } from '../../src/services/bookings/list-bookings'
 import { venueCents } from '../../src/services/bookings/pricing'
-import { countVenues, listVenues, type VenueRow } from '../../src/services/venues/venues'
+import { venueService } from '../../src/services/venues/venues'
 import { only, sqlRecorder, template, type Template } from './recorded-sql'
 
 /** Values no real request carries, so each one marks where its parameter sits in the SQL. */
@@ -29,13 +29,9 @@ const S = {
 }
 const bookingIdSentinel = (i: number) => 900_000_000 + i
 
-/** The public venue list's order, as venues.handlers.ts declares it: by id, ascending. */
-const venuesById: Keyset<VenueRow> = {
-  sort: venues.id,
-  id: venues.id,
-  direction: 'asc',
-  key: (v) => [v.id, v.id],
-}
+/** The public venue list's order, as the venue service declares it: by id, ascending. */
+const venuesById = venueService.order(true)
+const publicVenues = { visibleOnly: true }
 
 export interface CeilingSql {
   bookingById: Template
@@ -85,11 +81,11 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
       itemsOfBookings,
       venuesPage: only(
         await rec.record((db) =>
-          listVenues(db, true, keysetWindow(venuesById, undefined, S.limit)),
+          venueService.list(db, publicVenues, keysetWindow(venuesById, undefined, S.limit)),
         ),
         { limit: S.limit },
       ),
-      venuesCount: only(await rec.record((db) => countVenues(db, true)), {}),
+      venuesCount: only(await rec.record((db) => venueService.count(db, publicVenues)), {}),
       adminPage: only(
         await rec.record((db) =>
           listAllBookings(db, admin, keysetWindow(byStart('desc'), undefined, S.limit)),

@@ -30,3 +30,13 @@ export const plainDateAt = (at: Date, timeZone: string): PlainDate =>
 /** The first instant of `date` in `timeZone`. */
 export const startOfDay = (date: PlainDate, timeZone: string): Date =>
   new Date(date.toZonedDateTime({ timeZone }).epochMilliseconds)
+
+/** Whether the runtime knows `name` as an IANA time zone (`Europe/Oslo`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}

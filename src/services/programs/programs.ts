@@ -1,12 +1,12 @@
-import { and, count, eq, sql, type SQL } from 'drizzle-orm'
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookings, regularPrograms, venues } from '../../db/schema'
-import type { PageWindow } from '../../http/pagination'
 import { sqlState } from '../../db/errors'
 import { invalid, notFound } from '../errors'
 import { transaction } from '../../db/transaction'
+import { crudService } from '../crud/crud-service'
 import { scheduleErrors } from './schedule'
-import { sessionConflict } from './session-conflicts'
+import { sessionConflict, type SessionPlan } from './session-conflicts'
 
 /** Enrolments that hold a seat; the partial index bookings_one_active_enrolment_key covers them. */
 export const activeEnrolment = (programId: SQL | number) =>
@@ -17,90 +17,17 @@ const enrolled = sql<number>`(
   select count(*) from ${bookings} where ${activeEnrolment(sql`${regularPrograms.id}`)}
 )`.mapWith(Number)
 
-export const programColumns = {
-  id: regularPrograms.id,
-  venueId: regularPrograms.venueId,
-  name: regularPrograms.name,
-  description: regularPrograms.description,
-  weekdays: regularPrograms.weekdays,
-  startTime: regularPrograms.startTime,
-  durationMinutes: regularPrograms.durationMinutes,
-  startsOn: regularPrograms.startsOn,
-  endsOn: regularPrograms.endsOn,
-  capacity: regularPrograms.capacity,
-  priceCents: regularPrograms.priceCents,
-  isActive: regularPrograms.isActive,
-  enrolled,
-  createdAt: regularPrograms.createdAt,
-  updatedAt: regularPrograms.updatedAt,
-}
+type ProgramInput = typeof regularPrograms.$inferInsert
 
-export type ProgramRow = {
-  id: number
-  venueId: number
-  name: string
-  description: string
-  weekdays: number[]
-  /** `HH:MM:SS`, as PostgreSQL prints a `time`. */
-  startTime: string
-  durationMinutes: number
-  startsOn: string
-  endsOn: string
-  capacity: number
-  priceCents: number
-  isActive: boolean
-  enrolled: number
-  createdAt: Date
-  updatedAt: Date
-}
+const crud = crudService({
+  name: 'program',
+  table: regularPrograms,
+  fields: { ...getTableColumns(regularPrograms), enrolled },
+  shownWhen: regularPrograms.isActive,
+  remove: 'hide',
+})
 
-export type ProgramInput = {
-  venueId: number
-  name: string
-  description?: string
-  weekdays: number[]
-  startTime: string
-  durationMinutes: number
-  startsOn: string
-  endsOn: string
-  capacity: number
-  priceCents: number
-  isActive?: boolean
-}
-
-const filter = (onlyActive: boolean): SQL | undefined =>
-  onlyActive ? eq(regularPrograms.isActive, true) : undefined
-
-export function listPrograms(
-  db: Db,
-  onlyActive: boolean,
-  window: PageWindow,
-): Promise<ProgramRow[]> {
-  return db
-    .select(programColumns)
-    .from(regularPrograms)
-    .where(and(filter(onlyActive), window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
-}
-
-export async function countPrograms(db: Db, onlyActive: boolean): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(regularPrograms).where(filter(onlyActive))
-  return row?.n ?? 0
-}
-
-export async function findProgram(
-  db: Db,
-  id: number,
-  onlyActive: boolean,
-): Promise<ProgramRow | undefined> {
-  const [row] = await db
-    .select(programColumns)
-    .from(regularPrograms)
-    .where(and(eq(regularPrograms.id, id), filter(onlyActive)))
-  return row
-}
+type ProgramRow = Awaited<ReturnType<typeof crud.get>>
 
 async function assertVenueExists(db: Db, venueId: number) {
   const [venue] = await db.select({ id: venues.id }).from(venues).where(eq(venues.id, venueId))
@@ -122,7 +49,8 @@ export async function createProgram(db: Db, input: ProgramInput): Promise<Progra
       }
       throw error
     })
-  return (await findProgram(db, row!.id, false))!
+  if (!row) throw new Error('the insert returned no row')
+  return crud.get(db, row.id, false)
 }
 
 /**
@@ -134,7 +62,7 @@ export async function updateProgram(
   id: number,
   input: Partial<ProgramInput>,
 ): Promise<ProgramRow> {
-  let plan: (ProgramInput & { at: Date }) | undefined
+  let plan: (SessionPlan & { at: Date }) | undefined
   await transaction(db, async (tx) => {
     const [current] = await tx
       .select({
@@ -158,7 +86,7 @@ export async function updateProgram(
     if (errors.length > 0) throw invalid('The program has no valid schedule.', errors)
     if (input.venueId !== undefined) await assertVenueExists(tx, input.venueId)
     const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
-    plan = { ...current, name: '', capacity: 0, priceCents: 0, ...given, at: new Date() }
+    plan = { ...current, ...given, at: new Date() }
     // The trigger re-materializes the sessions still ahead; an overlap fails the whole change.
     await tx
       .update(regularPrograms)
@@ -168,15 +96,12 @@ export async function updateProgram(
     if (sqlState(error) === '23P01' && plan) throw await sessionConflict(db, plan, id, plan.at)
     throw error
   })
-  return (await findProgram(db, id, false))!
+  return crud.get(db, id, false)
 }
 
-/** Enrolments are bookings pointing at the program, so deleting one deactivates it. */
-export async function deactivateProgram(db: Db, id: number): Promise<boolean> {
-  const rows = await db
-    .update(regularPrograms)
-    .set({ isActive: false, updatedAt: new Date() })
-    .where(eq(regularPrograms.id, id))
-    .returning({ id: regularPrograms.id })
-  return rows.length > 0
-}
+/**
+ * Programs: public reads see active ones, each with its seats taken. Enrolments are bookings
+ * pointing at the program, so deleting one deactivates it. Creating and changing one check its
+ * venue and schedule and name the sessions in the way of a new one.
+ */
+export const programService = { ...crud, create: createProgram, update: updateProgram }

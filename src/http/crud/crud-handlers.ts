@@ -1,0 +1,103 @@
+import type { Context } from 'hono'
+import type { AppEnv } from '../../app/context'
+import type { CrudService } from '../../services/crud/crud-service'
+import { paginate, type PageQuery } from '../pagination'
+
+/**
+ * A handler's context once its route validated `Out` (query, param, json). Generic in the path
+ * and input, so `.openapi(route, handler)` takes both from the route and checks them against
+ * `Out`, and the app's client type keeps each route's own path.
+ */
+type Ctx<P extends string, I extends { out: object }> = Context<AppEnv, P, I>
+
+export interface CrudResource<
+  Row,
+  Create,
+  Update,
+  Filter,
+  Json,
+  PublicJson,
+  CreateBody,
+  UpdateBody,
+> {
+  service: CrudService<Row, Create, Update, Filter>
+  /** The row as the admin sees it, and as a write answers. */
+  toJson: (row: Row) => Json
+  /** The row as the public reads show it; the admin's view when absent. */
+  toPublicJson?: (row: Row) => PublicJson
+  /** A validated create body as the table's fields. */
+  fromCreate: (body: CreateBody) => Create
+  /** A validated change as the table's fields. */
+  fromUpdate: (body: UpdateBody) => Update
+}
+
+/**
+ * The handlers of a back-office resource, one per route: the public list and read (visible rows
+ * only), the admin list, create, change and remove. Failures come from the service (404 for a
+ * missing or hidden row); the app's cache rules (routes/cache-changes.ts) drop the public reads
+ * after every write that answered.
+ *
+ * @example
+ * export const { list, get, adminList, create, update, remove } = crudHandlers({
+ *   service: venueService, toJson: Venue.toJson,
+ *   fromCreate: VenueInput.fromCreate, fromUpdate: VenueInput.fromUpdate,
+ * })
+ */
+export function crudHandlers<
+  Row,
+  Create,
+  Update,
+  Filter,
+  Json,
+  CreateBody,
+  UpdateBody,
+  PublicJson = Json,
+>(resource: CrudResource<Row, Create, Update, Filter, Json, PublicJson, CreateBody, UpdateBody>) {
+  const { service, toJson, fromCreate, fromUpdate } = resource
+  const toPublicJson = resource.toPublicJson ?? (toJson as unknown as (row: Row) => PublicJson)
+  const db = (c: Context<AppEnv>) => c.var.deps.database.db
+
+  function pageOf<J>(visibleOnly: boolean, map: (row: Row) => J) {
+    type Query = PageQuery & Partial<Filter>
+    return async function list<P extends string, I extends { out: { query: Query } }>(
+      c: Ctx<P, I>,
+    ) {
+      const query: Query = c.req.valid('query')
+      const filter: Partial<Filter> = {}
+      for (const key of service.filterNames) filter[key] = query[key]
+      const scope = { visibleOnly, filter }
+      const page = await paginate(c, {
+        query,
+        keyset: service.order(visibleOnly),
+        rows: (window) => service.list(db(c), scope, window),
+        total: () => service.count(db(c), scope),
+        map,
+      })
+      return c.json(page, 200)
+    }
+  }
+
+  return {
+    list: pageOf(true, toPublicJson),
+    adminList: pageOf(false, toJson),
+    async get<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
+      const row = await service.get(db(c), c.req.valid('param').id, true)
+      return c.json(toPublicJson(row), 200)
+    },
+    async create<P extends string, I extends { out: { json: CreateBody } }>(c: Ctx<P, I>) {
+      const row = await service.create(db(c), fromCreate(c.req.valid('json')))
+      return c.json(toJson(row), 201)
+    },
+    async update<P extends string, I extends { out: { param: { id: number }; json: UpdateBody } }>(
+      c: Ctx<P, I>,
+    ) {
+      const { id } = c.req.valid('param')
+      const row = await service.update(db(c), id, fromUpdate(c.req.valid('json')))
+      return c.json(toJson(row), 200)
+    },
+    async remove<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
+      await service.remove(db(c), c.req.valid('param').id)
+      return c.body(null, 204)
+    },
+  }
+}

@@ -1,0 +1,234 @@
+import { and, count, eq, getTableColumns, getTableName, sql } from 'drizzle-orm'
+import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types'
+import type { PgColumn, PgSelect, PgTable, SelectedFieldsFlat } from 'drizzle-orm/pg-core'
+import type { Db } from '../../db/client'
+import { preparedOnce, preparedPage } from '../../db/prepared'
+import { notFound } from '../errors'
+
+/** A page's order, condition and bounds, as src/db/prepared.ts runs them. */
+type PageWindow = Parameters<typeof preparedPage>[2]
+
+/** A back-office table, with a bigint `id`. */
+type CrudTable = PgTable & { id: PgColumn }
+
+/**
+ * A list's order: one sort column then the id, ascending; the same object pages by offset and by
+ * cursor, and scopes the list's prepared statements.
+ */
+export interface ListOrder<Row> {
+  sort: PgColumn
+  id: PgColumn
+  direction: 'asc'
+  sortType?: 'int' | 'bigint'
+  key: (row: Row) => [number, number]
+}
+
+/** The rows a list or read sees: public ones only, or all (the admin's); narrowed by filters. */
+export interface ListScope<Filter> {
+  visibleOnly: boolean
+  filter?: Partial<Filter>
+}
+
+export interface CrudOptions<
+  Table extends CrudTable,
+  Fields extends SelectedFieldsFlat,
+  Filters extends Record<string, PgColumn>,
+> {
+  /** What a 404 names: `venue` gives "venue not found". */
+  name: string
+  table: Table
+  /** Every read selects these, by name: the table's columns, maybe a joined or computed one. */
+  fields: Fields
+  /** Joins the reads need for `fields` (an inner join on a required foreign key). */
+  join?: (query: PgSelect) => PgSelect
+  /** A row the public may read has this boolean column true. */
+  shownWhen: PgColumn
+  /**
+   * DELETE: `hide` turns `shownWhen` false and keeps the row, for rows other tables point at
+   * (bookings keep their venue); `delete` removes it.
+   */
+  remove: 'hide' | 'delete'
+  /** Equality filters a list accepts, by query parameter. */
+  filters?: Filters
+  /** The public list's order when it is not by id; a field of `fields` holding an integer. */
+  visibleOrder?: { field: keyof Fields & string; sortType: 'int' }
+  /**
+   * Reads run as prepared statements: the public lists and by-id reads every page view makes.
+   * A statement is kept per pooled connection, so only the hot resources use them.
+   */
+  prepared?: boolean
+}
+
+type FilterOf<Filters extends Record<string, PgColumn>> = {
+  [K in keyof Filters]?: Filters[K]['_']['data']
+}
+
+export interface CrudService<Row, Create, Update = Partial<Create>, Filter = {}> {
+  readonly name: string
+  /** The names of the filters a list accepts. */
+  readonly filterNames: readonly (keyof Filter & string)[]
+  order(visibleOnly: boolean): ListOrder<Row>
+  list(db: Db, scope: ListScope<Filter>, window: PageWindow): Promise<Row[]>
+  count(db: Db, scope: ListScope<Filter>): Promise<number>
+  /** One row by id, or a `not_found` failure. */
+  get(db: Db, id: number, visibleOnly: boolean): Promise<Row>
+  create(db: Db, values: Create): Promise<Row>
+  /** Changes the given fields and the row's `updatedAt`; `not_found` when there is no such row. */
+  update(db: Db, id: number, values: Update): Promise<Row>
+  /** Hides or deletes the row (see `CrudOptions.remove`); `not_found` when there is none. */
+  remove(db: Db, id: number): Promise<void>
+}
+
+/**
+ * List, read, create, change and remove for one back-office table: explicit columns, the
+ * public/admin split, filters, keyset-ready order and 404s written once. Drizzle's builders are
+ * typed per table, so inside they are driven through its general types and the result is typed
+ * from `fields` again at the edge.
+ *
+ * @example
+ * const venueService = crudService({
+ *   name: 'venue', table: venues, fields: getTableColumns(venues),
+ *   shownWhen: venues.isActive, remove: 'hide', prepared: true,
+ * })
+ * await venueService.get(db, 7, true) // an active venue, or ServiceError not_found
+ */
+export function crudService<
+  Table extends CrudTable,
+  Fields extends SelectedFieldsFlat,
+  Filters extends Record<string, PgColumn> = {},
+>(
+  options: CrudOptions<Table, Fields, Filters>,
+): CrudService<
+  SelectResultFields<Fields>,
+  Table['$inferInsert'],
+  Partial<Table['$inferInsert']>,
+  FilterOf<Filters>
+> {
+  type Row = SelectResultFields<Fields>
+  type Filter = FilterOf<Filters>
+  const { name, table, fields, shownWhen } = options
+  const tableName = getTableName(table)
+  const filterColumns: Record<string, PgColumn> = options.filters ?? {}
+  const filterNames = Object.keys(filterColumns) as (keyof Filter & string)[]
+  const columns = getTableColumns(table)
+  const touches = 'updatedAt' in columns
+  const shownKey = Object.keys(columns).find((key) => columns[key] === shownWhen)
+  if (!shownKey) throw new Error(`${tableName}: shownWhen is not one of its columns`)
+  const hidden = { [shownKey]: false }
+  // Drizzle's builders, typed per table, are driven here through their general types.
+  const anyTable = table as PgTable
+  const anyFields = fields as SelectedFieldsFlat
+  const rowFields: SelectedFieldsFlat = options.join ? { id: table.id } : anyFields
+
+  const byId: ListOrder<Row> = {
+    sort: table.id,
+    id: table.id,
+    direction: 'asc',
+    key: (row) => [idOf(row), idOf(row)],
+  }
+  const sortField = options.visibleOrder?.field
+  const visibleOrder: ListOrder<Row> = sortField
+    ? {
+        sort: fields[sortField] as PgColumn,
+        id: table.id,
+        direction: 'asc',
+        sortType: options.visibleOrder?.sortType,
+        key: (row) => [(row as Record<string, number>)[sortField] ?? 0, idOf(row)],
+      }
+    : byId
+
+  const reads = (db: Db): PgSelect => {
+    const query: PgSelect = db.select(anyFields).from(anyTable).$dynamic()
+    return options.join ? options.join(query) : query
+  }
+
+  /** The scope's conditions, filter values as placeholders so one statement serves each value. */
+  function scoped(scope: ListScope<Filter>) {
+    const given = filterNames.filter((key) => scope.filter?.[key] !== undefined)
+    const conditions = given.map((key) => eq(filterColumns[key] as PgColumn, sql.placeholder(key)))
+    const values = Object.fromEntries(given.map((key) => [key, scope.filter?.[key]]))
+    const where = and(scope.visibleOnly ? eq(shownWhen, true) : undefined, ...conditions)
+    const statement = [tableName, scope.visibleOnly ? 'shown' : 'all', ...given].join('_')
+    return { where, values, statement }
+  }
+
+  async function list(db: Db, scope: ListScope<Filter>, window: PageWindow): Promise<Row[]> {
+    const { where, values, statement } = scoped(scope)
+    const build = (w: PageWindow) =>
+      reads(db)
+        .where(and(where, w.after))
+        .orderBy(...w.orderBy)
+        .limit(w.limit)
+        .offset(w.offset)
+    const rows = options.prepared
+      ? preparedPage(db, statement, window, build, values)
+      : build(window).execute(values)
+    return (await rows) as Row[]
+  }
+
+  async function countRows(db: Db, scope: ListScope<Filter>): Promise<number> {
+    const { where, values, statement } = scoped(scope)
+    const query = () => db.select({ n: count() }).from(anyTable).where(where)
+    const [row] = options.prepared
+      ? await preparedOnce(db, `count_${statement}`, (unique) => query().prepare(unique)).execute(
+          values,
+        )
+      : await query().execute(values)
+    return row?.n ?? 0
+  }
+
+  async function get(db: Db, id: number, visibleOnly: boolean): Promise<Row> {
+    const shown = visibleOnly ? eq(shownWhen, true) : undefined
+    const where = and(eq(table.id, sql.placeholder('id')), shown)
+    const query = () => reads(db).where(where)
+    const statement = `${tableName}_by_id_${visibleOnly ? 'shown' : 'all'}`
+    const [row] = options.prepared
+      ? await preparedOnce(db, statement, (unique) => query().prepare(unique)).execute({ id })
+      : await query().execute({ id })
+    if (!row) throw notFound(name)
+    return row as Row
+  }
+
+  /** The written row as a read returns it: straight from RETURNING, or read again for a join. */
+  async function written(db: Db, rows: Record<string, unknown>[]): Promise<Row> {
+    const [row] = rows
+    if (!row) throw notFound(name)
+    return options.join ? get(db, idOf(row), false) : (row as Row)
+  }
+
+  async function create(db: Db, values: Table['$inferInsert']): Promise<Row> {
+    return written(db, await db.insert(anyTable).values(values).returning(rowFields))
+  }
+
+  async function update(db: Db, id: number, values: Partial<Table['$inferInsert']>) {
+    const change = touches ? { ...values, updatedAt: new Date() } : values
+    const rows = await db.update(anyTable).set(change).where(eq(table.id, id)).returning(rowFields)
+    return written(db, rows)
+  }
+
+  async function remove(db: Db, id: number): Promise<void> {
+    const rows =
+      options.remove === 'delete'
+        ? await db.delete(anyTable).where(eq(table.id, id)).returning({ id: table.id })
+        : await db
+            .update(anyTable)
+            .set(touches ? { ...hidden, updatedAt: new Date() } : hidden)
+            .where(eq(table.id, id))
+            .returning({ id: table.id })
+    if (rows.length === 0) throw notFound(name)
+  }
+
+  return {
+    name,
+    filterNames,
+    order: (visibleOnly) => (visibleOnly ? visibleOrder : byId),
+    list,
+    count: countRows,
+    get,
+    create,
+    update,
+    remove,
+  }
+}
+
+const idOf = (row: object): number => (row as { id: number }).id
