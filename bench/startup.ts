@@ -1,12 +1,12 @@
 // `bun run bench:startup`: how long a fresh server takes to answer, and what it holds when idle,
 // on PostgreSQL. The app from its sources (the handler modules of exports, uploads, the status
 // page and the docs imported on their first request) against the same app importing them at
-// start-up (eager, as before), against those groups imported whole on first use
-// (bench/lib/lazy-server.ts), against the bundle the image runs, against two floors (Bun.serve +
+// start-up (eager, as before), against the bundle the image runs, against two floors (Bun.serve +
 // postgres.js and nothing else, bench/lib/floor-server.ts; the same with the stack the design
-// fixes, bench/lib/stack-floor-server.ts), and a few start-up variants. Every run is a fresh
-// process; runs of the variants are interleaved, so drift in the machine's load spreads over all
-// of them. Loopback only, every process bounded in time. Results:
+// fixes, bench/lib/stack-floor-server.ts), and a few start-up variants. Deferring those groups
+// whole (routes and schemas too) was measured on 2026-11-29 and not kept: see that report. Every
+// run is a fresh process; runs of the variants are interleaved, so drift in the machine's load
+// spreads over all of them. Loopback only, every process bounded in time. Results:
 // bench/results/<date>-startup.{md,json}.
 //
 //   bun run bench:startup [--runs 5] [--settle 10] [--only shipped,eager,...] [--keep-db]
@@ -80,15 +80,6 @@ const VARIANTS: Variant[] = [
     groups: true,
   },
   {
-    key: 'lazy-groups',
-    label: 'lazy route groups, whole',
-    argv: ['bench/lib/lazy-server.ts'],
-    about:
-      'The same groups imported whole (routes, schemas, handlers) on first use: the most ' +
-      'deferring them can save, at the cost of 405s, metrics labels and the route list for them.',
-    groups: true,
-  },
-  {
     key: 'floor',
     label: 'floor: Bun.serve + postgres.js',
     argv: ['bench/lib/floor-server.ts'],
@@ -150,7 +141,6 @@ interface Request {
 /**
  * The route groups the lazy variants defer, and the admin back office (loaded at start-up in all:
  * its routes share routers and handler modules with the public ones), with a first request each.
- * The document last: in the whole-groups variant it loads every group.
  */
 const GROUPS: { name: string; requests: Request[] }[] = [
   { name: 'admin', requests: [{ path: '/api/admin/venues', admin: true }] },
@@ -443,7 +433,7 @@ function eagerAgainstLazy(r: Report, eager: Summary, lazies: [string, Summary][]
     '## Eager against lazy',
     '',
     'See Variants for what each defers. The admin back office shares routers and handler modules',
-    "with the public routes and loads at start-up in all three. Each group's first request, in",
+    "with the public routes and loads at start-up in every variant. Each group's first request, in",
     `this order, then RSS ${AFTER_REQUEST_MS / 1000} s later; "settled" is ` +
       `${r.settle_seconds} s after the last.`,
     '',
@@ -499,7 +489,7 @@ function markdown(r: Report): string {
   const shipped = summary('shipped')
   const eager = summary('eager')
   const floor = summary('floor')
-  const lazies = (['shipped', 'lazy-groups'] as const).flatMap((key) => {
+  const lazies = (['shipped'] as const).flatMap((key) => {
     const found = r.variants.find((x) => x.key === key)
     return found ? [[found.label, found.summary] as [string, Summary]] : []
   })
