@@ -62,7 +62,8 @@ export async function resultHeader(
 
 /** The command that produced a result, as the user typed it (`bun run bench`, ...). */
 export function command(): string {
-  const script = process.env.npm_lifecycle_event
+  // npx sets its own name here; only a package.json script is worth printing.
+  const script = process.env.npm_lifecycle_event?.replace(/^npx$/, '')
   const args = process.argv.slice(2).join(' ')
   const file = process.argv[1]?.replace(/^.*?bench\//, 'bench/')
   const base = script ? `bun run ${script}` : `bun ${file}`
