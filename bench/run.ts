@@ -11,7 +11,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { JIT_MIN_LIMIT } from '../src/app/runtime'
 import { workloadInputs } from './lib/bench-setup'
 import {
@@ -37,7 +36,7 @@ import {
 import { combine, runLoad, type LoadResult } from './lib/load'
 import { checkParity } from './lib/parity'
 import { explain, type PlanSummary } from './lib/plans'
-import { machine, rerender, resultHeader, writeResult } from './lib/results'
+import { benchArgs, runBench, type Measured } from './lib/script'
 import { cpuSecondsOf, mb, peakRssOf, resetPeakRss, rssPartsOf, rssSummary, sampleRss } from './lib/rss'
 import {
   fastapiMissing,
@@ -51,18 +50,15 @@ import {
 } from './lib/servers'
 import { PAGE_SIZE, workloads, type Workload, type WorkloadInputs } from './lib/workloads'
 
-const { values: args } = parseArgs({
-  options: {
-    render: { type: 'boolean' },
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    passes: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '16,64' },
-    limits: { type: 'string', default: 'none,512,128' },
-    jit: { type: 'string' },
-    only: { type: 'string' },
-    bookings: { type: 'string', default: '1000000' },
-  },
+const args = benchArgs({
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  passes: { type: 'string', default: '2' },
+  connections: { type: 'string', default: '16,64' },
+  limits: { type: 'string', default: 'none,512,128' },
+  jit: { type: 'string' },
+  only: { type: 'string' },
+  bookings: { type: 'string', default: '1000000' },
 })
 const DURATION = Number(args.duration)
 const WARMUP = Number(args.warmup)
@@ -312,9 +308,9 @@ async function measureVariant(
   }
 }
 
-async function main() {
-  const started = new Date()
-  const machineInfo = machine()
+type Body = Omit<Result, 'date' | 'command' | 'machine' | 'load_average_at_end' | 'versions'>
+
+async function main(): Promise<Measured<Body>> {
   const url = await prepareBenchDatabase(BOOKINGS)
   await resetBenchDatabase(url)
   const seeded = await describeBenchDatabase(url)
@@ -343,11 +339,7 @@ async function main() {
     for (const v of variants()) measured.push(await measureVariant(v, url, peers, seeded, inputs))
     const plans = inputs.value ? await queryPlans(url, inputs.value) : []
 
-    const result: Result = {
-      ...(await resultHeader(started.toISOString(), machineInfo, root, {
-        PostgreSQL: seeded.postgres,
-        ...(missing ? {} : { 'FastAPI peer': fastapiVersions() }),
-      })),
+    const result: Body = {
       settings: {
         database: new URL(BENCH_DATABASE_URL).pathname.slice(1),
         seeded_bookings: seeded.bookings,
@@ -360,14 +352,17 @@ async function main() {
         app_cache: 'response cache off (CACHE_TTL_SECONDS=0)',
         fastapi: missing
           ? `skipped: ${missing}`
-          : '`bench/peers/fastapi/app.py`: FastAPI + SQLAlchemy + psycopg2 on uvicorn, one worker, Debian\'s packages',
+          : "`bench/peers/fastapi/app.py`: FastAPI + SQLAlchemy + psycopg2 on uvicorn, one worker, Debian's packages",
       },
       floors: { ceiling: ceilingIdle, stack_floor: stackFloorIdle, fastapi: fastapiIdle },
       variants: measured,
       plans,
     }
-    const base = writeResult('bench', result as unknown as Record<string, unknown>, markdown(result))
-    console.log(`results: ${base}.md`)
+    const versions = {
+      PostgreSQL: seeded.postgres,
+      ...(missing ? {} : { 'FastAPI peer': fastapiVersions() }),
+    }
+    return { result, versions }
   } catch (error) {
     for (const peer of peers) console.error(`${peer.name} output:\n${peer.output()}`)
     throw error
@@ -389,5 +384,5 @@ function fastapiVersions(): string {
   return Bun.spawnSync([python, '-c', script]).stdout.toString().trim()
 }
 
-if (args.render) rerender<Result>('bench', markdown)
-else await main()
+// A run that sets the JIT by hand is the threshold's experiment: a report of its own.
+await runBench(args.jit ? 'bench-jit' : 'bench', args.render, markdown, main)

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 
 export const resultsDir = join(import.meta.dir, '..', 'results')
 
@@ -65,7 +65,7 @@ export function command(): string {
   // npx sets its own name here; only a package.json script is worth printing.
   const script = process.env.npm_lifecycle_event?.replace(/^npx$/, '')
   const args = process.argv.slice(2).join(' ')
-  const file = process.argv[1]?.replace(/^.*?bench\//, 'bench/')
+  const file = process.argv[1] && relative(join(import.meta.dir, '..', '..'), process.argv[1])
   const base = script ? `bun run ${script}` : `bun ${file}`
   return args ? `${base} ${args}` : base
 }
