@@ -14,22 +14,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { buildScratchBundle } from '../scripts/build'
 import { issueToken } from '../src/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
-import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
+import { preamble, table } from './lib/results'
+import { benchArgs, runBench, type Stamped } from './lib/script'
 import { mb, rssPartsOf } from './lib/rss'
 
-const { values: opts } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    settle: { type: 'string', default: '10' },
-    only: { type: 'string' },
-    'keep-db': { type: 'boolean', default: false },
-    render: { type: 'boolean', default: false },
-  },
+const opts = benchArgs({
+  runs: { type: 'string', default: '5' },
+  settle: { type: 'string', default: '10' },
+  only: { type: 'string' },
+  'keep-db': { type: 'boolean', default: false },
 })
 const RUNS = Number(opts.runs)
 const SETTLE_MS = Number(opts.settle) * 1000
@@ -489,7 +486,7 @@ function markdown(r: Report): string {
   const shipped = summary('shipped')
   const eager = summary('eager')
   const floor = summary('floor')
-  const lazies = (['shipped'] as const).flatMap((key) => {
+  const lazies = (['shipped', 'lazy-groups'] as const).flatMap((key) => {
     const found = r.variants.find((x) => x.key === key)
     return found ? [[found.label, found.summary] as [string, Summary]] : []
   })
@@ -535,8 +532,6 @@ async function main() {
   const only = opts.only?.split(',').map((s) => s.trim())
   const variants = only ? VARIANTS.filter((x) => only.includes(x.key)) : VARIANTS
   if (variants.length === 0) throw new Error(`--only matches none of ${VARIANTS.map((x) => x.key)}`)
-  const date = new Date().toISOString()
-  const started = machine()
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-startup-'))
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
   const ctx: RunContext = { dataDir, bundle: '', token: '' }
@@ -567,8 +562,7 @@ async function main() {
         runs.push(run)
       }
     }
-    return {
-      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
+    const result = {
       database: dbName,
       seed: SEED,
       runs: RUNS,
@@ -583,6 +577,7 @@ async function main() {
       })),
       samples: runs,
     }
+    return { result, versions: { postgresql: postgresVersion } }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
     removeBundle()
@@ -590,15 +585,7 @@ async function main() {
   }
 }
 
-type Report = Awaited<ReturnType<typeof main>>
+type Report = Stamped<Awaited<ReturnType<typeof main>>['result']>
 
-if (opts.render) {
-  rerender<Report>('startup', markdown)
-} else {
-  const result = await main()
-  const report = markdown(result)
-  const written = writeResult('startup', result, report)
-  console.log(report)
-  console.log(`written: ${written}.md, ${written}.json`)
-}
+await runBench('startup', opts.render, markdown, main)
 

@@ -140,7 +140,8 @@ export function rerender<T>(name: string, markdown: (result: T) => string) {
 export function latestResult<T>(name: string): { file: string; data: T } | undefined {
   const files = readdirSync(resultsDir, { withFileTypes: true })
     .map((f) => f.name)
-    .filter((f) => f.endsWith(`-${name}.json`))
+    // By the whole name: `memory` must not find `pglite-memory`.
+    .filter((f) => /^\d{4}-\d{2}-\d{2}-/.test(f) && f.slice(11) === `${name}.json`)
     .sort()
   const file = files.at(-1)
   if (!file) return undefined
