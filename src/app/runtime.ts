@@ -8,7 +8,7 @@ export const JSC_JIT = 'BUN_JSC_useJIT'
 /** The most memory the runtime paces its heap for under a limit, however large the limit. */
 export const HEAP_RAM_CAP = 128 * 2 ** 20
 /** Below this limit the runtime interprets instead of compiling (see runtimeEnvironmentFor). */
-export const JIT_MIN_LIMIT = 256 * 2 ** 20
+export const JIT_MIN_LIMIT = 160 * 2 ** 20
 
 /**
  * The environment to run again with, the runtime set for a memory limit; undefined when there is
@@ -25,11 +25,12 @@ export const JIT_MIN_LIMIT = 256 * 2 ** 20
  * profile), so the runtime keeps its own pacing for the machine and its full JIT.
  *
  * The JIT is most of what the warmed service holds beyond its idle memory: compiled it peaked at
- * 116-128 MB under that load, interpreted (`BUN_JSC_useJIT=0`) at 76 MB, at about half the
- * throughput. Compiled, it sits above the guard's 85 % of any limit under 140-150 MB once warm,
- * where the guard sheds writes; a login's hash needs 19 MiB more on top. So below
- * JIT_MIN_LIMIT the runtime interprets (`bun run bench --limits 160,192,256 --jit on,off --only
- * W7` measures the choice). A variable set by hand wins over each of these.
+ * 110-128 MB under that load, interpreted (`BUN_JSC_useJIT=0`) at 74-76 MB, at about half the
+ * throughput. In a 128 MB budget compiled code sits above the guard's 85 % once warm, where the
+ * guard sheds writes (half the answers in one run). Re-measured at 160, 192 and 256 MB
+ * (`bun run bench --limits 160,192,256 --jit on,off --only W7`, 2026-12-03), compiled peaked at
+ * 111-115 MB and the guard stayed `ok` at each, at 1.5-2.5 times the interpreter's rate: so the
+ * runtime interprets only below 160 MB. A variable set by hand wins over each of these.
  */
 export function runtimeEnvironmentFor(
   limit: MemoryLimit,
