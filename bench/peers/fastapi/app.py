@@ -35,10 +35,15 @@ engine = create_engine(
 
 
 class Statement:
-    """A recorded statement: $n placeholders become SQLAlchemy binds, constants stay as recorded."""
+    """
+    A recorded statement: $n placeholders become psycopg2's %(pn)s, constants stay as recorded.
+    Sent as the driver's SQL (`exec_driver_sql`): SQLAlchemy's own :name binds cannot sit before
+    a `::type` cast, which the app's SQL has.
+    """
 
     def __init__(self, recorded):
-        self.sql = text(re.sub(r"\$(\d+)", lambda m: f":p{m.group(1)}", recorded["text"]))
+        escaped = recorded["text"].replace("%", "%%")
+        self.sql = re.sub(r"\$(\d+)", lambda m: f"%(p{m.group(1)})s", escaped)
         self.params = recorded["params"]
 
     def run(self, conn, values):
@@ -46,7 +51,7 @@ class Statement:
             f"p{i + 1}": values[p["slot"]] if "slot" in p else p["value"]
             for i, p in enumerate(self.params)
         }
-        return [dict(r._mapping) for r in conn.execute(self.sql, binds)]
+        return [dict(r) for r in conn.exec_driver_sql(self.sql, binds).mappings()]
 
 
 with open(os.environ["PEER_SQL"]) as f:
