@@ -267,7 +267,9 @@ async function measureVariant(
       for (const base of list) {
         const w = { ...base, connections }
         const [appRun, ceilingRun, fastapiRun] = await compare([app, ...peers], w)
-        const ratio = round(appRun!.rps / ceilingRun!.rps)
+        // A slice shorter than the slowest answer completes none: 0, not NaN.
+        const over = (a: number, b: number) => (b > 0 ? round(a / b) : 0)
+        const ratio = over(appRun!.rps, ceilingRun!.rps)
         const target = jitOn ? (w.read ? READ_TARGET : WRITE_TARGET) : null
         results.push({
           id: w.id,
@@ -279,7 +281,7 @@ async function measureVariant(
           ceiling: ceilingRun!,
           fastapi: fastapiRun ?? null,
           ratio,
-          over_fastapi: fastapiRun ? round(appRun!.rps / fastapiRun.rps) : null,
+          over_fastapi: fastapiRun ? over(appRun!.rps, fastapiRun.rps) : null,
           target,
           met: target === null ? null : ratio >= target,
         })
