@@ -4,19 +4,14 @@
 // bench/results/<date>-export.{md,json,svg}.
 //
 //   bun run bench:export
-import { parseArgs } from 'node:util'
 import { keysetWindow } from '../src/http/pagination'
 import { exportCopySelect } from '../src/services/exports/bookings-copy'
 import { exportBatch, exportOrder } from '../src/services/exports/bookings-export'
 import { rssChartSvg } from './lib/chart'
-import {
-  describeBenchDatabase,
-  prepareBenchDatabase,
-  resetBenchDatabase,
-  root,
-} from './lib/database'
+import { describeBenchDatabase, prepareBenchDatabase, resetBenchDatabase } from './lib/database'
 import { sqlRecorder } from './lib/recorded-sql'
-import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
+import { preamble, table } from './lib/results'
+import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread, type RssSample } from './lib/rss'
 import {
   ADMIN,
@@ -28,7 +23,7 @@ import {
 import { countLines } from './lib/stream-count'
 
 
-const { values: args } = parseArgs({ options: { render: { type: 'boolean' } } })
+const args = benchArgs({})
 const FORMATS = ['csv', 'ndjson'] as const
 type Format = (typeof FORMATS)[number]
 const TARGETS = { rss_growth_mb: 30, csv: 0.5, ndjson: 0.25 }
@@ -145,9 +140,7 @@ async function exportOnce(
   }
 }
 
-async function main() {
-  const started = new Date()
-  const machineInfo = machine()
+async function main(): Promise<Measured<Body>> {
   const url = await prepareBenchDatabase(1_000_000)
   await resetBenchDatabase(url)
   const seeded = await describeBenchDatabase(url)
@@ -199,9 +192,6 @@ async function main() {
       ]
     })
     const report = {
-      ...(await resultHeader(started.toISOString(), machineInfo, root, {
-        PostgreSQL: seeded.postgres,
-      })),
       settings: {
         seeded_bookings: seeded.bookings,
         memory_limit_mb: MEMORY_LIMIT_MB,
@@ -224,8 +214,7 @@ async function main() {
       'App RSS during the export of 1,000,000 bookings',
       { caption: `seconds into each export; RSS sampled every ${SAMPLE_MS} ms` },
     )
-    const base = writeResult('export', report, markdown(report), { '.svg': svg })
-    console.log(`results: ${base}.md`)
+    return { result: report, versions: { PostgreSQL: seeded.postgres }, files: { '.svg': svg } }
   } catch (error) {
     console.error(`app output:\n${app.output()}`)
     throw error
@@ -234,12 +223,8 @@ async function main() {
   }
 }
 
-type Report = {
-  date: string
-  command: string
-  machine: ReturnType<typeof machine>
-  load_average_at_end: number[]
-  versions: object
+type Report = Stamped<Body>
+type Body = {
   /** export_path is absent from results recorded before exports streamed by COPY. */
   settings: { seeded_bookings: number; memory_limit_mb: number; export_path?: 'copy' }
   copy: {
@@ -405,5 +390,4 @@ function markdown(r: Report): string {
   ].join('\n')
 }
 
-if (args.render) rerender<Report>('export', markdown)
-else await main()
+await runBench('export', args.render, markdown, main)

@@ -9,7 +9,6 @@
 // The database (bench_memory, or BENCH_MEMORY_DATABASE_URL) is created, seeded with
 // `bun run db:seed --bookings N`, and dropped at the end.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { Hono, type MiddlewareHandler } from 'hono'
 import pino from 'pino'
 import postgres from 'postgres'
@@ -24,20 +23,19 @@ import { issueToken } from '../src/http/middleware/auth'
 import { memoryGuard } from '../src/http/middleware/memory-guard'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import { machine, preamble, resultHeader, writeResult } from './lib/results'
+import { preamble } from './lib/results'
+import { benchArgs, runBench, type Stamped } from './lib/script'
 import { mb, rssOf, sampleRss } from './lib/rss'
 import { ADMIN } from './lib/servers'
 
-const { values: opts } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '60' },
-    connections: { type: 'string', default: '64' },
-    bookings: { type: 'string', default: '100000' },
-    'guard-seconds': { type: 'string', default: '15' },
-    'guard-rounds': { type: 'string', default: '5' },
-    'gc-seconds': { type: 'string', default: '30' },
-    'keep-db': { type: 'boolean', default: false },
-  },
+const opts = benchArgs({
+  duration: { type: 'string', default: '60' },
+  connections: { type: 'string', default: '64' },
+  bookings: { type: 'string', default: '100000' },
+  'guard-seconds': { type: 'string', default: '15' },
+  'guard-rounds': { type: 'string', default: '5' },
+  'gc-seconds': { type: 'string', default: '30' },
+  'keep-db': { type: 'boolean', default: false },
 })
 const DURATION = Number(opts.duration)
 const CONNECTIONS = Number(opts.connections)
@@ -279,7 +277,7 @@ const JSC_1GIB = { BUN_JSC_forceRAMSize: String(2 ** 30) }
  * the guard measures against 128 MB and sheds to stay under it.
  */
 const CONTAINER_128MB = { MEMORY_LIMIT_MB: '128' }
-/** The same with the JIT left on by hand, as the service ran before it interpreted below 256 MB. */
+/** The same with the JIT left on by hand, as the service ran before it interpreted below 160 MB. */
 const CONTAINER_128MB_JIT = { MEMORY_LIMIT_MB: '128', BUN_JSC_useJIT: '1' }
 
 async function idle(entry: string) {
@@ -514,7 +512,7 @@ async function gcCost() {
 
 // ---------------------------------------------------------------- report
 
-type Report = Awaited<ReturnType<typeof main>>
+type Report = Stamped<Awaited<ReturnType<typeof main>>['result']>
 
 /** The workload as `n x request` lines, in order of first appearance. */
 function cycle(requests: string[]) {
@@ -600,8 +598,6 @@ ${r.gc.rows.map((x) => `| ${x.gc_interval_seconds} | ${x.rps} | ${x.p50_ms} | ${
 }
 
 async function main() {
-  const date = new Date().toISOString()
-  const started = machine()
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
   let removeBundle = () => {}
   try {
@@ -631,8 +627,7 @@ async function main() {
     const logins = await loginBurst()
     const guard = { ...(await guardCost()), in_process: await guardCostInProcess() }
     const gc = await gcCost()
-    return {
-      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
+    const result = {
       database: dbName,
       bookings: BOOKINGS,
       seed_seconds: seedSeconds,
@@ -644,14 +639,11 @@ async function main() {
       guard,
       gc,
     }
+    return { result, versions: { postgresql: postgresVersion } }
   } finally {
     removeBundle()
     if (!opts['keep-db']) await dropScratchDatabase(DATABASE_URL)
   }
 }
 
-const result = await main()
-const report = markdown(result)
-const written = writeResult('memory', result, report)
-console.log(report)
-console.log(`written: ${written}.md, ${written}.json`)
+await runBench('memory', opts.render, markdown, main)

@@ -9,29 +9,21 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { pgliteSettings } from '../src/db/client'
 import { DEMO_PASSWORD } from '../src/seed/demo-data'
 import { root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
+import { preamble, table } from './lib/results'
+import { benchArgs, runBench, type Measured } from './lib/script'
 import { mb, peakRssOf, rssOf } from './lib/rss'
 import { ADMIN, login } from './lib/servers'
 
-const { values: opts } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '30' },
-    connections: { type: 'string', default: '16' },
-    bookings: { type: 'string', default: '1000' },
-    render: { type: 'boolean', default: false },
-  },
+const opts = benchArgs({
+  duration: { type: 'string', default: '30' },
+  connections: { type: 'string', default: '16' },
+  bookings: { type: 'string', default: '1000' },
 })
 const IDLE_TARGET_MB = 150
-
-if (opts.render) {
-  rerender<Result>('pglite-memory', report)
-  process.exit(0)
-}
 
 const LIMIT_MB = 512
 const postgresDefaults = ['shared_buffers=128MB', 'maintenance_work_mem=64MB']
@@ -177,9 +169,7 @@ Targets:
 `
 }
 
-const started = new Date()
-const machineAtStart = machine()
-try {
+async function main(): Promise<Measured<Result>> {
   // A fresh directory: initdb runs inside PGlite on the first open.
   const fresh = await startServer()
   const freshPeak = mb(peakRssOf(fresh.proc.pid))
@@ -214,9 +204,6 @@ try {
   await server.proc.exited
 
   const result = {
-    ...(await resultHeader(started.toISOString(), machineAtStart, root, {
-      pglite: require('@electric-sql/pglite/package.json').version,
-    })),
     limit_mb: LIMIT_MB,
     bookings: Number(opts.bookings),
     postgres_defaults: postgresDefaults,
@@ -239,10 +226,14 @@ try {
     },
     guard,
   }
-  const markdown = report(result)
-  const base = writeResult('pglite-memory', result, markdown)
-  console.log(markdown)
-  console.log(`written ${base}.md`)
+  return {
+    result,
+    versions: { pglite: require('@electric-sql/pglite/package.json').version },
+  }
+}
+
+try {
+  await runBench('pglite-memory', opts.render, report, main)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

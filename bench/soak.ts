@@ -3,7 +3,6 @@
 // Results: bench/results/<date>-soak.{md,json,svg}.
 //
 //   bun run bench:soak [--minutes 10] [--rate <req/s>]
-import { parseArgs } from 'node:util'
 import { workloadInputs } from './lib/bench-setup'
 import { recordCeilingSql } from './lib/ceiling-sql'
 import { explain, type PlanSummary } from './lib/plans'
@@ -13,28 +12,17 @@ import {
   prepareBenchDatabase,
   removeBenchWrites,
   resetBenchDatabase,
-  root,
 } from './lib/database'
 import { runLoad, successRate, type LoadResult } from './lib/load'
-import {
-  latestResult,
-  machine,
-  preamble,
-  rerender,
-  resultHeader,
-  table,
-  writeResult,
-} from './lib/results'
+import { latestResult, preamble, table } from './lib/results'
+import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, rssOf, rssSummary, sampleRss, type RssSample } from './lib/rss'
 import { MEMORY_LIMIT_MB, memoryStats, startApp } from './lib/servers'
 import { workloads } from './lib/workloads'
 
-const { values: args } = parseArgs({
-  options: {
-    render: { type: 'boolean' },
-    minutes: { type: 'string', default: '10' },
-    rate: { type: 'string' },
-  },
+const args = benchArgs({
+  minutes: { type: 'string', default: '10' },
+  rate: { type: 'string' },
 })
 const MINUTES = Number(args.minutes)
 const SHARE_OF_MAX = 0.6
@@ -74,11 +62,22 @@ function drift(samples: RssSample[], end: number) {
 }
 
 /** The rate to hold: --rate, else 60% of W7's app req/s in the latest bench result. */
-async function targetRate(probe: () => Promise<LoadResult>) {
+async function targetRate(connections: number, probe: () => Promise<LoadResult>) {
   if (args.rate) return { max: null, rate: Number(args.rate), source: '--rate' }
-  type Bench = { workloads: { id: string; app: { rps: number } }[]; command: string; date: string }
+  type Runs = { id: string; connections: number; app: { rps: number } }[]
+  type Bench = {
+    command: string
+    /** Before budgets: one run per workload. */
+    workloads?: Runs
+    variants?: { limit_mb: number | null; workloads: Runs }[]
+  }
   const latest = latestResult<Bench>('bench')
-  const mixed = latest?.data.workloads.find((w) => w.id === 'W7')
+  const runs =
+    latest?.data.variants?.find((v) => v.limit_mb === MEMORY_LIMIT_MB)?.workloads ??
+    latest?.data.workloads ??
+    []
+  const w7 = runs.filter((w) => w.id === 'W7')
+  const mixed = w7.find((w) => w.connections === connections) ?? w7[0]
   if (latest && mixed) {
     return {
       max: mixed.app.rps,
@@ -94,9 +93,7 @@ async function targetRate(probe: () => Promise<LoadResult>) {
   }
 }
 
-async function main() {
-  const started = new Date()
-  const machineInfo = machine()
+async function main(): Promise<Measured<Body>> {
   const url = await prepareBenchDatabase(1_000_000)
   await resetBenchDatabase(url)
   const seeded = await describeBenchDatabase(url)
@@ -105,7 +102,7 @@ async function main() {
     const inputs = await workloadInputs(app.url, seeded)
     const mixed = workloads(inputs).find((w) => w.id === 'W7')!
     const spec = { url: app.url, connections: mixed.connections, requests: mixed.load }
-    const { max, rate, source } = await targetRate(() =>
+    const { max, rate, source } = await targetRate(mixed.connections, () =>
       runLoad({ ...spec, duration: MAX_RATE_PROBE_SECONDS }),
     )
     await resetBenchDatabase(url)
@@ -153,10 +150,7 @@ async function main() {
       },
       memory_guard_503: { value: shed, target: '0', met: shed === 0 && unavailable === 0 },
     }
-    const report = {
-      ...(await resultHeader(started.toISOString(), machineInfo, root, {
-        PostgreSQL: seeded.postgres,
-      })),
+    const report: Body = {
       settings: {
         minutes: MINUTES,
         workload: mixed.requests,
@@ -195,11 +189,7 @@ async function main() {
         caption: 'seconds into the soak; RSS sampled every 250 ms',
       },
     )
-    const base = writeResult('soak', report, markdown(report), { '.svg': svg })
-    console.log(`results: ${base}.md`)
-    for (const [name, c] of Object.entries(checks)) {
-      console.log(`${name}: ${c.value} (${c.target}) ${c.met ? 'met' : 'MISSED'}`)
-    }
+    return { result: report, versions: { PostgreSQL: seeded.postgres }, files: { '.svg': svg } }
   } catch (error) {
     console.error(`app output:\n${app.output()}`)
     throw error
@@ -209,12 +199,8 @@ async function main() {
   }
 }
 
-type Report = {
-  date: string
-  command: string
-  machine: ReturnType<typeof machine>
-  load_average_at_end: number[]
-  versions: object
+type Report = Stamped<Body>
+type Body = {
   settings: {
     minutes: number
     workload: string
@@ -238,6 +224,7 @@ type Report = {
       limit_mb: number
       limit_source: string
       shed_during_soak: number
+      shed_by_reason_at_end: Record<string, number>
       status_503: number
     }
   }
@@ -348,5 +335,7 @@ function markdown(r: Report): string {
   ].join('\n')
 }
 
-if (args.render) rerender<Report>('soak', markdown)
-else await main()
+const report = await runBench('soak', args.render, markdown, main)
+for (const [name, c] of Object.entries(report?.checks ?? {})) {
+  console.log(`${name}: ${c.value} (${c.target}) ${c.met ? 'met' : 'MISSED'}`)
+}

@@ -1,12 +1,12 @@
 // `bun run bench:startup`: how long a fresh server takes to answer, and what it holds when idle,
 // on PostgreSQL. The app from its sources (the handler modules of exports, uploads, the status
 // page and the docs imported on their first request) against the same app importing them at
-// start-up (eager, as before), against those groups imported whole on first use
-// (bench/lib/lazy-server.ts), against the bundle the image runs, against two floors (Bun.serve +
+// start-up (eager, as before), against the bundle the image runs, against two floors (Bun.serve +
 // postgres.js and nothing else, bench/lib/floor-server.ts; the same with the stack the design
-// fixes, bench/lib/stack-floor-server.ts), and a few start-up variants. Every run is a fresh
-// process; runs of the variants are interleaved, so drift in the machine's load spreads over all
-// of them. Loopback only, every process bounded in time. Results:
+// fixes, bench/lib/stack-floor-server.ts), and a few start-up variants. Deferring those groups
+// whole (routes and schemas too) was measured on 2026-11-29 and not kept: see that report. Every
+// run is a fresh process; runs of the variants are interleaved, so drift in the machine's load
+// spreads over all of them. Loopback only, every process bounded in time. Results:
 // bench/results/<date>-startup.{md,json}.
 //
 //   bun run bench:startup [--runs 5] [--settle 10] [--only shipped,eager,...] [--keep-db]
@@ -14,22 +14,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { buildScratchBundle } from '../scripts/build'
 import { issueToken } from '../src/http/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
-import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
+import { preamble, table } from './lib/results'
+import { benchArgs, runBench, type Stamped } from './lib/script'
 import { mb, rssPartsOf } from './lib/rss'
 
-const { values: opts } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    settle: { type: 'string', default: '10' },
-    only: { type: 'string' },
-    'keep-db': { type: 'boolean', default: false },
-    render: { type: 'boolean', default: false },
-  },
+const opts = benchArgs({
+  runs: { type: 'string', default: '5' },
+  settle: { type: 'string', default: '10' },
+  only: { type: 'string' },
+  'keep-db': { type: 'boolean', default: false },
 })
 const RUNS = Number(opts.runs)
 const SETTLE_MS = Number(opts.settle) * 1000
@@ -77,15 +74,6 @@ const VARIANTS: Variant[] = [
     label: 'eager: every module at start-up',
     argv: ['--preload', './bench/lib/preload-route-handlers.ts', 'src/index.ts'],
     about: 'Those handler modules imported at start-up, as every router did before.',
-    groups: true,
-  },
-  {
-    key: 'lazy-groups',
-    label: 'lazy route groups, whole',
-    argv: ['bench/lib/lazy-server.ts'],
-    about:
-      'The same groups imported whole (routes, schemas, handlers) on first use: the most ' +
-      'deferring them can save, at the cost of 405s, metrics labels and the route list for them.',
     groups: true,
   },
   {
@@ -150,7 +138,6 @@ interface Request {
 /**
  * The route groups the lazy variants defer, and the admin back office (loaded at start-up in all:
  * its routes share routers and handler modules with the public ones), with a first request each.
- * The document last: in the whole-groups variant it loads every group.
  */
 const GROUPS: { name: string; requests: Request[] }[] = [
   { name: 'admin', requests: [{ path: '/api/admin/venues', admin: true }] },
@@ -443,7 +430,7 @@ function eagerAgainstLazy(r: Report, eager: Summary, lazies: [string, Summary][]
     '## Eager against lazy',
     '',
     'See Variants for what each defers. The admin back office shares routers and handler modules',
-    "with the public routes and loads at start-up in all three. Each group's first request, in",
+    "with the public routes and loads at start-up in every variant. Each group's first request, in",
     `this order, then RSS ${AFTER_REQUEST_MS / 1000} s later; "settled" is ` +
       `${r.settle_seconds} s after the last.`,
     '',
@@ -545,8 +532,6 @@ async function main() {
   const only = opts.only?.split(',').map((s) => s.trim())
   const variants = only ? VARIANTS.filter((x) => only.includes(x.key)) : VARIANTS
   if (variants.length === 0) throw new Error(`--only matches none of ${VARIANTS.map((x) => x.key)}`)
-  const date = new Date().toISOString()
-  const started = machine()
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-startup-'))
   const postgresVersion = await createScratchDatabase(DATABASE_URL)
   const ctx: RunContext = { dataDir, bundle: '', token: '' }
@@ -577,8 +562,7 @@ async function main() {
         runs.push(run)
       }
     }
-    return {
-      ...(await resultHeader(date, started, root, { postgresql: postgresVersion })),
+    const result = {
       database: dbName,
       seed: SEED,
       runs: RUNS,
@@ -593,6 +577,7 @@ async function main() {
       })),
       samples: runs,
     }
+    return { result, versions: { postgresql: postgresVersion } }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
     removeBundle()
@@ -600,15 +585,7 @@ async function main() {
   }
 }
 
-type Report = Awaited<ReturnType<typeof main>>
+type Report = Stamped<Awaited<ReturnType<typeof main>>['result']>
 
-if (opts.render) {
-  rerender<Report>('startup', markdown)
-} else {
-  const result = await main()
-  const report = markdown(result)
-  const written = writeResult('startup', result, report)
-  console.log(report)
-  console.log(`written: ${written}.md, ${written}.json`)
-}
+await runBench('startup', opts.render, markdown, main)
 

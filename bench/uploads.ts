@@ -3,12 +3,12 @@
 // Results: bench/results/<date>-uploads.{md,json,svg}.
 //
 //   bun run bench:uploads
-import { parseArgs } from 'node:util'
 import postgres from 'postgres'
 import { rssChartSvg } from './lib/chart'
-import { describeBenchDatabase, prepareBenchDatabase, root } from './lib/database'
+import { describeBenchDatabase, prepareBenchDatabase } from './lib/database'
 import { randomPng } from './lib/png'
-import { machine, preamble, rerender, resultHeader, table, writeResult } from './lib/results'
+import { preamble, table } from './lib/results'
+import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread } from './lib/rss'
 import {
   MEMORY_LIMIT_MB,
@@ -21,7 +21,7 @@ import {
 } from './lib/servers'
 
 
-const { values: args } = parseArgs({ options: { render: { type: 'boolean' } } })
+const args = benchArgs({})
 const CLIENTS = 4
 const FILES_PER_CLIENT = 10
 const FILE_BYTES = 10_000_000
@@ -112,9 +112,7 @@ async function measure(app: BenchServer, users: Session[], sets: Uint8Array[][],
   }
 }
 
-async function main() {
-  const started = new Date()
-  const machineInfo = machine()
+async function main(): Promise<Measured<Body>> {
   const url = await prepareBenchDatabase(1_000_000)
   const seeded = await describeBenchDatabase(url)
   // Made before the app starts, so generating the random bytes takes no CPU from it: a set per
@@ -143,9 +141,6 @@ async function main() {
     const guard = await memoryStats(app.url)
     const growth = concurrent.rss.growth_mb
     const report = {
-      ...(await resultHeader(started.toISOString(), machineInfo, root, {
-        PostgreSQL: seeded.postgres,
-      })),
       settings: {
         clients: CLIENTS,
         files_per_client: FILES_PER_CLIENT,
@@ -180,8 +175,7 @@ async function main() {
       'App RSS during the uploads',
       { caption: `seconds from the first byte sent; RSS sampled every ${SAMPLE_MS} ms ` },
     )
-    const base = writeResult('uploads', report, markdown(report), { '.svg': svg })
-    console.log(`results: ${base}.md`)
+    return { result: report, versions: { PostgreSQL: seeded.postgres }, files: { '.svg': svg } }
   } catch (error) {
     console.error(`app output:\n${app.output()}`)
     throw error
@@ -197,12 +191,8 @@ async function main() {
 
 type Run = Omit<Awaited<ReturnType<typeof measure>>, 'ids' | 'samples'>
 
-type Report = {
-  date: string
-  command: string
-  machine: ReturnType<typeof machine>
-  load_average_at_end: number[]
-  versions: object
+type Report = Stamped<Body>
+type Body = {
   settings: {
     clients: number
     files_per_client: number
@@ -279,5 +269,4 @@ function markdown(r: Report): string {
   ].join('\n')
 }
 
-if (args.render) rerender<Report>('uploads', markdown)
-else await main()
+await runBench('uploads', args.render, markdown, main)

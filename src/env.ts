@@ -103,48 +103,14 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return result.data
 }
 
-/** The runtime's own variables (not the service's), which it reads only when it starts. */
-export const JSC_RAM_SIZE = 'BUN_JSC_forceRAMSize'
-export const JSC_FTL = 'BUN_JSC_useFTLJIT'
-export const JSC_JIT = 'BUN_JSC_useJIT'
-
-/** The most memory the runtime paces its heap for, whatever the machine or the limit. */
-export const HEAP_RAM_CAP = 128 * 2 ** 20
-/** Below this limit the runtime interprets instead of compiling (see runtimeEnvironmentFor). */
-export const JIT_MIN_LIMIT = 256 * 2 ** 20
-
 /**
- * The environment to run again with, the runtime set for a memory limit, or undefined when it
- * was set by hand. JavaScriptCore paces its collections for the RAM it reads (the machine's,
- * never a container's limit) and lets garbage pile up to match; its top JIT tier (FTL) holds
- * compiled code and compiler memory of its own. Peak RSS under the memory benchmark's mixed load
- * at 64 connections, 30 s probes: 191-198 MB paced for this 24 GB machine, 142-166 MB for 1 GiB,
- * 512 or 256 MB, 124-132 MB for 128 MB, and no lower for 64 or 32 MB, at the same throughput
- * (that load waits on the database). The service's live heap stays near 25 MB under that load,
- * so pacing for 128 MB still lets it grow to one and a half or twice that between collections;
- * pacing never caps the heap, a bigger one is only collected more often. So the heap is paced
- * for the limit, at most 128 MB; FTL is turned off only in a budget below the machine's
- * (`belowMachine`), where memory matters more than the last few percent of CPU-bound speed.
- *
- * The JIT is most of what the warmed service holds beyond its idle memory: under the same load it
- * peaks at 116-128 MB compiled, at 8 connections as at 64, and at 76 MB interpreted
- * (`BUN_JSC_useJIT=0`), at about half the throughput. Compiled, it sits above the guard's 85 %
- * of any limit under 140-150 MB once warm, where it sheds every write: in a 128 MB container it
- * shed half or more of its answers, interpreted it shed none. A login's hash needs 19 MiB more on
- * top. So below 256 MB the runtime interprets; from there up, compiled code fits with room to
- * spare. A variable set by hand wins over each of these.
+ * The whole environment as it was given, to hand on when the process runs itself again with its
+ * runtime set for a memory limit (src/app/runtime.ts).
  */
-export function runtimeEnvironmentFor(
-  limitBytes: number,
-  belowMachine: boolean,
+export function inheritedEnvironment(
   source: Record<string, string | undefined> = process.env,
-): Record<string, string> | undefined {
-  if (source[JSC_RAM_SIZE]) return undefined
-  const defined = Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined)
-  return {
-    ...(belowMachine ? { [JSC_FTL]: '0' } : {}),
-    ...(limitBytes < JIT_MIN_LIMIT ? { [JSC_JIT]: '0' } : {}),
-    ...Object.fromEntries(defined),
-    [JSC_RAM_SIZE]: String(Math.min(limitBytes, HEAP_RAM_CAP)),
-  }
+): Record<string, string> {
+  return z.record(z.string(), z.string()).parse(
+    Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)),
+  )
 }

@@ -1,4 +1,5 @@
-import { EnvError, runtimeEnvironmentFor, parseEnv } from './env'
+import { setRuntimeFor } from './app/runtime'
+import { EnvError, inheritedEnvironment, parseEnv } from './env'
 import { isKnownDriverGlitch } from './db/errors'
 import { detectMemoryLimit } from './app/memory/limit'
 import { describeStartupError } from './app/startup-error'
@@ -20,14 +21,10 @@ try {
   const env = parseEnv()
   const limit = detectMemoryLimit({ limitMb: env.MEMORY_LIMIT_MB })
   // Before anything is loaded or listening: the same process, its runtime set for its budget.
-  const sized = runtimeEnvironmentFor(limit.bytes, limit.source !== 'system')
-  if (sized) {
-    const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)]
-    process.execve!(process.execPath, argv, sized)
-  }
+  setRuntimeFor(limit, inheritedEnvironment())
   // Loaded only now, so a process about to be replaced has not paid for them.
-  const [{ buildApp }, { startServer }] = await Promise.all([import('./app/build-app'), import('./app/server')])
-  const running = await startServer(env, buildApp)
+  const { startServer } = await import('./app/server')
+  const running = await startServer(env)
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       running.stop().then(

@@ -124,16 +124,19 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
  * rolled back: a real venue and user are needed for the insert to run at all.
  */
 async function recordCreate(rec: ReturnType<typeof sqlRecorder>) {
+  // The venue benchmark writes book (describeBenchDatabase gives it rules that take any slot).
   const [venue] = await rec.db
     .select({ id: venues.id, hourlyPriceCents: venues.hourlyPriceCents })
     .from(venues)
     .where(eq(venues.isActive, true))
+    .orderBy(desc(venues.id))
     .limit(1)
   // The newest user: its id is far from the small venue ids, so the two never look alike.
   const [user] = await rec.db.select({ id: users.id }).from(users).orderBy(desc(users.id)).limit(1)
   if (!venue || !user) throw new Error('the bench database has no active venue or no user')
-  const start = new Date('2199-01-01T00:00:00.000Z')
-  const end = new Date('2199-01-01T01:00:00.000Z')
+  // Within the venue's booking window (100 years), after every seeded and benchmark booking.
+  const start = new Date('2099-01-01T00:00:00.000Z')
+  const end = new Date('2099-01-01T01:00:00.000Z')
   const sentinels = {
     userId: user.id,
     venueId: venue.id,
@@ -165,4 +168,28 @@ async function recordCreate(rec: ReturnType<typeof sqlRecorder>) {
     createVenue: template(statements[0]!, { venueId: venue.id }),
     createInsert: template(statements[1]!, sentinels),
   }
+}
+
+/** One parameter of a statement written out for a peer in another language. */
+export type PeerParam = { slot: string } | { value: unknown }
+
+/**
+ * The ceiling's statements as data, for the peers that are not TypeScript (bench/peers/): each
+ * statement's text and, per parameter, the name of the value it takes or the constant it holds.
+ */
+export function peerSql(q: CeilingSql) {
+  // Every name is present, and each value says which name it is.
+  const marks = new Proxy({}, { has: () => true, get: (_, name) => ({ slot: String(name) }) })
+  const describe = (t: Template) => ({
+    text: t.text,
+    params: t.bind(marks).map((p): PeerParam =>
+      p && typeof p === 'object' && 'slot' in p ? (p as { slot: string }) : { value: p },
+    ),
+  })
+  return Object.fromEntries(
+    Object.entries(q).map(([name, t]) => [
+      name,
+      Array.isArray(t) ? t.map(describe) : describe(t as Template),
+    ]),
+  )
 }

@@ -35,6 +35,14 @@ export async function prepareBenchDatabase(bookings: number, url = BENCH_DATABAS
       stderr: 'inherit',
     })
     if (run.exitCode !== 0) throw new Error('seeding failed')
+    // Autovacuum may be off or not yet round: the planner needs the new rows' statistics, and
+    // counts their visibility map, before the first measurement.
+    const fresh = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      await fresh`vacuum (analyze) bookings, booking_items, users, venues`
+    } finally {
+      await fresh.end()
+    }
   }
   return url
 }

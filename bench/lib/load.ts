@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { LOAD_CPU, pinned } from './cpus'
 
 export interface LoadRequest {
   method?: 'GET' | 'POST'
@@ -39,11 +40,12 @@ export interface LoadResult {
 const script = join(import.meta.dir, 'load.cjs')
 
 /**
- * Runs autocannon in a Node process of its own: the load generator keeps its own event loop and
- * heap, so its memory never shows up in the server's figures.
+ * Runs autocannon in a Node process of its own (on the load generator's core when pinning): the
+ * load generator keeps its own event loop and heap, so its memory never shows up in the server's
+ * figures.
  */
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const proc = Bun.spawn(['node', script, JSON.stringify(spec)], {
+  const proc = Bun.spawn(pinned(['node', script, JSON.stringify(spec)], LOAD_CPU), {
     stdout: 'pipe',
     stderr: 'pipe',
   })

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 
 export const resultsDir = join(import.meta.dir, '..', 'results')
 
@@ -62,9 +62,10 @@ export async function resultHeader(
 
 /** The command that produced a result, as the user typed it (`bun run bench`, ...). */
 export function command(): string {
-  const script = process.env.npm_lifecycle_event
+  // npx sets its own name here; only a package.json script is worth printing.
+  const script = process.env.npm_lifecycle_event?.replace(/^npx$/, '')
   const args = process.argv.slice(2).join(' ')
-  const file = process.argv[1]?.replace(/^.*?bench\//, 'bench/')
+  const file = process.argv[1] && relative(join(import.meta.dir, '..', '..'), process.argv[1])
   const base = script ? `bun run ${script}` : `bun ${file}`
   return args ? `${base} ${args}` : base
 }
@@ -139,7 +140,8 @@ export function rerender<T>(name: string, markdown: (result: T) => string) {
 export function latestResult<T>(name: string): { file: string; data: T } | undefined {
   const files = readdirSync(resultsDir, { withFileTypes: true })
     .map((f) => f.name)
-    .filter((f) => f.endsWith(`-${name}.json`))
+    // By the whole name: `memory` must not find `pglite-memory`.
+    .filter((f) => /^\d{4}-\d{2}-\d{2}-/.test(f) && f.slice(11) === `${name}.json`)
     .sort()
   const file = files.at(-1)
   if (!file) return undefined

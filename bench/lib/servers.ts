@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pinned, SERVER_CPU } from './cpus'
 import { root } from './database'
 
 /** The app's pool, DB_POOL_SIZE + DB_MAX_OVERFLOW = 6; the ceiling gets the same. */
@@ -27,20 +28,25 @@ function freePort(): number {
 }
 
 /**
- * Starts `bun <script>` on a free loopback port and waits until GET /api/health answers. The
- * port is chosen here rather than read from a log line, so the app can run at LOG_LEVEL=warn:
- * at info it writes a line per request, which costs throughput the benchmark would then report.
+ * Starts `argv` (`bun <script>` unless told) on a free loopback port, on the servers' core when
+ * the benchmark pins processes, and waits until GET /api/health answers. The port is chosen here
+ * rather than read from a log line, so the app can run at LOG_LEVEL=warn: at info it writes a
+ * line per request, which costs throughput the benchmark would then report. A variable given as
+ * undefined is removed from the inherited environment.
  */
 async function startProcess(
   name: string,
-  script: string,
-  env: Record<string, string>,
+  script: string | string[],
+  env: Record<string, string | undefined>,
   cleanup = () => {},
+  readyPath = '/api/health',
 ): Promise<BenchServer> {
   const port = freePort()
-  const proc = Bun.spawn([process.execPath, script], {
+  const argv = typeof script === 'string' ? [process.execPath, script] : script
+  const merged = { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }
+  const proc = Bun.spawn(pinned(argv, SERVER_CPU), {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)),
     stdout: 'pipe',
     stderr: 'pipe',
   })
@@ -59,7 +65,7 @@ async function startProcess(
       proc.kill('SIGKILL')
       throw new Error(`${name} did not answer within 60 s:\n${tail}`)
     }
-    const ok = await fetch(`${url}/api/health`).then(
+    const ok = await fetch(`${url}${readyPath}`).then(
       (r) => r.ok,
       () => false,
     )
@@ -83,8 +89,11 @@ async function startProcess(
   }
 }
 
-/** The app as its users run it (`bun src/index.ts`), on the bench database. */
-export function startApp(databaseUrl: string, env: Record<string, string> = {}) {
+/**
+ * The app as its users run it (`bun src/index.ts`), on the bench database; `env` may unset a
+ * variable (MEMORY_LIMIT_MB: undefined runs it without a limit).
+ */
+export function startApp(databaseUrl: string, env: Record<string, string | undefined> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-bench-'))
   return startProcess(
     'app',
@@ -109,6 +118,39 @@ export function startApp(databaseUrl: string, env: Record<string, string> = {}) 
 /** The bare Bun.serve + postgres.js server of bench/ceiling.ts. */
 export function startCeiling(databaseUrl: string) {
   return startProcess('ceiling', 'bench/ceiling.ts', { DATABASE_URL: databaseUrl, ...POOL })
+}
+
+/**
+ * bench/lib/stack-floor-server.ts: Bun.serve, hono with @hono/zod-openapi, drizzle and a
+ * connected postgres.js pool, none of the service. Its idle RSS is the floor the app's is held to.
+ */
+export function startStackFloor(databaseUrl: string) {
+  const env = { DATABASE_URL: databaseUrl, ...POOL }
+  return startProcess('stack floor', 'bench/lib/stack-floor-server.ts', env, () => {}, '/api/health/ready')
+}
+
+/** The system Python the FastAPI peer runs on (Debian's packages install there). */
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
+const FASTAPI_DIR = join(root, 'bench', 'peers', 'fastapi')
+
+/** Why the FastAPI peer cannot run here, or undefined when it can. */
+export function fastapiMissing(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found`
+  const probe = Bun.spawnSync([PYTHON, '-c', 'import fastapi, uvicorn, sqlalchemy, psycopg2'])
+  if (probe.exitCode === 0) return undefined
+  return probe.stderr.toString().trim().split('\n').at(-1)
+}
+
+/**
+ * The floor peer: bench/peers/fastapi/app.py (FastAPI + SQLAlchemy, the stack the service
+ * replaced) running the ceiling's statements, written by `peerSql` to `sqlFile`.
+ */
+export function startFastapi(databaseUrl: string, sqlFile: string) {
+  return startProcess('fastapi', [PYTHON, join(FASTAPI_DIR, 'app.py')], {
+    DATABASE_URL: databaseUrl,
+    PEER_SQL: sqlFile,
+    ...POOL,
+  })
 }
 
 export interface Session {

@@ -102,7 +102,7 @@ export function workloads(i: WorkloadInputs): Workload[] {
     {
       id: 'W4',
       name: 'public venues page',
-      requests: 'GET /api/venues (page 1 of 50, with total; the app may answer from its cache)',
+      requests: 'GET /api/venues (page 1 of 50, with total; `bun run bench` runs the app with its cache off)',
       connections: READ_CONNECTIONS,
       durationFactor: 1,
       read: true,

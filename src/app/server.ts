@@ -1,4 +1,4 @@
-import type { App } from './build-app'
+import { buildApp } from './build-app'
 import { openDatabase, type Database } from '../db/client'
 import { migrate } from '../db/migrate'
 import type { Env } from '../env'
@@ -28,14 +28,8 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-/** Builds what the server answers with, once the service's parts exist: src/app/build-app.ts. */
-export type AppBuilder = (deps: Deps) => Pick<App, 'fetch'>
-
-/**
- * Opens the database, applies migrations and serves the app `buildApp` makes; src/index.ts passes
- * the real one, and bench/lib/lazy-server.ts a variant that imports some routers on first use.
- */
-export async function startServer(env: Env, buildApp: AppBuilder): Promise<RunningServer> {
+/** Opens the database, applies migrations and serves the app (src/app/build-app.ts). */
+export async function startServer(env: Env): Promise<RunningServer> {
   // The port first: a second `npm start` must fail on it before it opens (and locks) a database.
   const server = listen(env)
   let database: Database

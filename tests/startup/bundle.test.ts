@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildScratchBundle } from '../../scripts/build'
-import { JSC_RAM_SIZE } from '../../src/env'
+import { JSC_RAM_SIZE } from '../../src/app/runtime'
 import { environmentOf, startServerProcess, type ServerProcess } from '../support/process'
 
 const root = join(import.meta.dir, '..', '..')
@@ -11,7 +11,8 @@ let server: ServerProcess
 
 beforeAll(async () => {
   bundle = await buildScratchBundle('test')
-  server = await startServerProcess({}, bundle.entry)
+  // Under a limit, so the bundle also runs itself again with its runtime set, as in a container.
+  server = await startServerProcess({ MEMORY_LIMIT_MB: '512' }, bundle.entry)
 }, 120_000)
 
 afterAll(() => {

@@ -6,34 +6,33 @@ import {
   JSC_JIT,
   JSC_RAM_SIZE,
   runtimeEnvironmentFor,
-} from '../../src/env'
+} from '../../src/app/runtime'
 import { detectMemoryLimit } from '../../src/app/memory/limit'
 import { environmentOf, startServerProcess } from '../support/process'
 
 describe('the runtime is set for the memory limit', () => {
-  test('the heap is paced for the limit, at most 128 MB; FTL off only below the machine', () => {
+  test('under a limit the heap is paced for it, at most 128 MB, FTL off; none without', () => {
     const MB = 2 ** 20
-    expect(runtimeEnvironmentFor(96 * MB, true, { PATH: '/bin', EMPTY: undefined })).toEqual({
+    const limit = (bytes: number) => ({ bytes, source: 'env' as const })
+    expect(runtimeEnvironmentFor(limit(96 * MB), { PATH: '/bin' })).toEqual({
       PATH: '/bin',
       [JSC_RAM_SIZE]: String(96 * MB),
       [JSC_FTL]: '0',
       [JSC_JIT]: '0',
     })
-    expect(runtimeEnvironmentFor(JIT_MIN_LIMIT, true, {})).toEqual({
+    expect(runtimeEnvironmentFor(limit(JIT_MIN_LIMIT), {})).toEqual({
       [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
       [JSC_FTL]: '0',
     })
-    expect(runtimeEnvironmentFor(24 * 1024 * MB, false, { PATH: '/bin' })).toEqual({
-      PATH: '/bin',
-      [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
-    })
-    expect(runtimeEnvironmentFor(4096 * MB, true, {})).toEqual({
+    expect(runtimeEnvironmentFor({ bytes: 4096 * MB, source: 'cgroup' }, {})).toEqual({
       [JSC_RAM_SIZE]: String(HEAP_RAM_CAP),
       [JSC_FTL]: '0',
     })
+    // No limit below the machine's: the runtime paces for the machine, its JIT whole.
+    expect(runtimeEnvironmentFor({ bytes: 24 * 1024 * MB, source: 'system' }, {})).toBeUndefined()
     // Set by hand: the heap size leaves the runtime alone; a JIT tier left on stays on.
-    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
-    expect(runtimeEnvironmentFor(128 * MB, true, { [JSC_FTL]: '1', [JSC_JIT]: '1' })).toMatchObject(
+    expect(runtimeEnvironmentFor(limit(128 * MB), { [JSC_RAM_SIZE]: '999' })).toBeUndefined()
+    expect(runtimeEnvironmentFor(limit(128 * MB), { [JSC_FTL]: '1', [JSC_JIT]: '1' })).toMatchObject(
       { [JSC_FTL]: '1', [JSC_JIT]: '1' },
     )
   })
@@ -61,12 +60,12 @@ describe('the runtime is set for the memory limit', () => {
   }, 300_000)
 
   test.skipIf(detectMemoryLimit().source !== 'system')(
-    'without a limit below the machine the heap is paced for 128 MB and FTL stays on',
+    'without a limit the runtime keeps its own heap pacing and its whole JIT',
     async () => {
       const server = await startServerProcess()
       try {
         const environment = environmentOf(server.proc.pid)
-        expect(environment[JSC_RAM_SIZE]).toBe(String(HEAP_RAM_CAP))
+        expect(environment[JSC_RAM_SIZE]).toBeUndefined()
         expect(environment[JSC_FTL]).toBeUndefined()
         expect(environment[JSC_JIT]).toBeUndefined()
         expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
