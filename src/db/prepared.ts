@@ -1,5 +1,7 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Db } from './client'
-import { windowShape, windowValues, type PageWindow } from '../http/pagination'
+import { countUpToQuery, windowShape, windowValues, type PageWindow } from './keyset'
 
 type Values = Record<string, unknown>
 
@@ -59,4 +61,23 @@ export function preparedPage<Row>(
     keyset,
   )
   return statement.execute({ ...values, ...windowValues(window) })
+}
+
+/**
+ * The rows of `table` matching `where` (built with the placeholders `values` fill), counted up to
+ * `upTo` + 1 (see `countUpToQuery`), prepared once per `name`.
+ */
+export async function preparedCount(
+  db: Db,
+  name: string,
+  table: PgTable,
+  where: SQL | undefined,
+  values: Values,
+  upTo: number,
+): Promise<number> {
+  const statement = preparedOnce(db, `count_${name}`, (unique) =>
+    countUpToQuery(db, table, where, sql.placeholder('count_limit')).prepare(unique),
+  )
+  const [row] = await statement.execute({ ...values, count_limit: upTo + 1 })
+  return row?.n ?? 0
 }
