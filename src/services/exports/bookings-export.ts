@@ -1,9 +1,14 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm'
-import type { PgColumn } from 'drizzle-orm/pg-core'
-import type { Db } from '../../db/client'
+import { PgDialect, type PgColumn } from 'drizzle-orm/pg-core'
+import type postgres from 'postgres'
+import type { Database, Db } from '../../db/client'
+import { asIs, csvCrlf, jsonArrayFromLines } from '../../db/copy-encoders'
+import { copyStream } from '../../db/copy-stream'
 import { keysetWindow, type Keyset, type PageWindow } from '../../db/keyset'
 import { bookingItems, bookings, users, venues } from '../../db/schema'
+import { inlineParams } from '../../db/sql-literal'
 import { streamRows, type StreamFormat } from '../../db/stream-rows'
+import { concurrencyLimit, type ConcurrencyLimit } from '../../lib/concurrency-limit'
 import {
   bookingFields,
   bookingItemFields,
@@ -11,6 +16,10 @@ import {
   type BookingRecord,
 } from '../bookings/booking-columns'
 import { adminWhere, type AdminFilter } from '../bookings/list-bookings'
+
+// The booking export, start to end: its fields (the booking's field list and what the export
+// adds), the COPY that streams them on PostgreSQL, the keyset batches that stream the same bytes
+// on PGlite, and the turns exports take.
 
 /** One exported booking: every booking field, its items, its venue's name and user's email. */
 export type ExportRecord = BookingRecord & {
@@ -67,13 +76,13 @@ export function exportFields(format: 'json' | 'csv'): Record<ExportColumn, SQL |
 }
 
 /** The export's select list, for the COPY statement. */
-export const exportSelectList = (format: 'json' | 'csv') => asSelectList(exportFields(format))
+const exportSelectList = (format: 'json' | 'csv') => asSelectList(exportFields(format))
 
 /** The CSV header: the fields in their order. */
 export const exportColumns = Object.keys(exportFields('json')) as ExportColumn[]
 
 /** The bookings and what the export joins to them. */
-export const exportFrom = sql`${bookings}
+const exportFrom = sql`${bookings}
   inner join ${venues} on ${venues.id} = ${bookings.venueId}
   inner join ${users} on ${users.id} = ${bookings.userId}`
 
@@ -139,4 +148,119 @@ export function streamExportBatches(
     batch: (last) =>
       exportBatch(db, filter, keysetWindow(exportOrder, last && exportOrder.key(last), BATCH_SIZE)),
   })
+}
+
+// --- COPY: PostgreSQL encodes the export itself
+
+const dialect = new PgDialect()
+
+/**
+ * The whole export as one select, every row already in its final text: the admin list's
+ * filters, in the batch path's order (start_datetime, id on bookings_start_datetime_idx). For
+ * NDJSON and JSON a row is one row_to_json text; for CSV the cells.
+ *
+ * COPY takes no bind parameters (the server analyses its query afresh, without the Bind
+ * message's values), so the filter values are written in as literals: the validated ids, status
+ * and instants of AdminFilter, quoted as quote_literal() would.
+ */
+export function exportCopySelect(filter: AdminFilter, format: StreamFormat): string {
+  const where = adminWhere(filter) ?? sql`true`
+  const order = sql`order by ${bookings.startDatetime}, ${bookings.id}`
+  const select =
+    format === 'csv'
+      ? sql`select ${exportSelectList('csv')} from ${exportFrom} where ${where} ${order}`
+      : sql`select row_to_json(e)::text from ${exportFrom}
+              cross join lateral (select ${exportSelectList('json')}) e
+             where ${where} ${order}`
+  const query = dialect.sqlToQuery(select)
+  // One line (for psql's \copy and pg_stat_activity): before the values go in, the only quoted
+  // text is this file's own, which has no runs of white space.
+  return inlineParams({ ...query, sql: query.sql.replace(/\s+/g, ' ') })
+}
+
+/**
+ * CSV with a header; JSON rows through CSV mode too, with a quote and a delimiter that JSON
+ * text cannot hold raw (it escapes control characters), so each line is the JSON verbatim:
+ * text mode would double every backslash.
+ */
+const copyOptions = (format: StreamFormat) =>
+  format === 'csv' ? 'format csv, header' : "format csv, quote e'\\x01', delimiter e'\\x02'"
+
+export const exportCopyStatement = (filter: AdminFilter, format: StreamFormat) =>
+  `copy (${exportCopySelect(filter, format)}) to stdout with (${copyOptions(format)})`
+
+const encoders = { ndjson: asIs, csv: csvCrlf, json: jsonArrayFromLines }
+
+/** The export streamed by PostgreSQL's COPY: the database encodes, this process passes it on. */
+export function streamExportCopy(
+  client: postgres.Sql,
+  filter: AdminFilter,
+  format: StreamFormat,
+  options: ExportStreamOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  return copyStream(client, exportCopyStatement(filter, format), {
+    ...options,
+    encoder: encoders[format](),
+  })
+}
+
+// --- Taking turns, and picking the way
+
+/** Exports that may wait for a turn; past that, or past EXPORT_MAX_WAIT_MS, LimitReached. */
+export const EXPORT_QUEUE = 64
+const EXPORT_MAX_WAIT_MS = 30_000
+
+/** Per database: tests and benchmarks run several apps in one process. */
+const limits = new WeakMap<Database, ConcurrencyLimit>()
+
+/**
+ * At most half the pool streams exports at once, so slow downloads cannot take every connection
+ * from the rest of the API; a COPY also needs one more connection free to be cancelled from.
+ * Further exports wait their turn rather than run another way: 64 exports at once grew RSS by
+ * 320 MB when those past the COPY slots were encoded here, by 50 MB taking turns at COPY (and
+ * more of them finished per second).
+ */
+const exportSlots = (database: Database) => Math.floor(database.poolStats().max / 2)
+
+function exportLimit(database: Database): ConcurrencyLimit {
+  let limit = limits.get(database)
+  if (!limit) {
+    limit = concurrencyLimit({
+      name: 'exports',
+      concurrency: Math.max(1, exportSlots(database)),
+      maxQueued: EXPORT_QUEUE,
+      maxWaitMs: EXPORT_MAX_WAIT_MS,
+    })
+    limits.set(database, limit)
+  }
+  return limit
+}
+
+/**
+ * The one place that picks how an export is made, once it has its turn. On PostgreSQL, COPY: the
+ * database encodes every row and this process passes the bytes through. On PGlite (no streaming
+ * COPY TO STDOUT), or with a pool of one, keyset batches encoded here. Both write the same bytes.
+ * Rejects with LimitReached when too many exports are waiting, and with the signal's reason when
+ * the client leaves while waiting.
+ */
+export async function openBookingsExport(
+  database: Database,
+  filter: AdminFilter,
+  format: StreamFormat,
+  options: ExportStreamOptions = {},
+): Promise<ReadableStream<Uint8Array>> {
+  const release = await exportLimit(database).acquire(options.signal)
+  const onDone = () => {
+    release()
+    options.onDone?.()
+  }
+  try {
+    if (database.sql && exportSlots(database) > 0) {
+      return await streamExportCopy(database.sql, filter, format, { ...options, onDone })
+    }
+    return streamExportBatches(database.db, filter, format, { ...options, onDone })
+  } catch (error) {
+    release()
+    throw error
+  }
 }
