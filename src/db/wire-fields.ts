@@ -21,7 +21,9 @@ export type WireRow<T extends Table, Omit extends keyof Columns<T> = never> = {
 /**
  * An instant as the API writes it (RFC 3339, UTC, milliseconds, `Z`; columns hold milliseconds),
  * made by the database: rows then reach JSON.stringify as the driver hands them over, with no
- * Date per timestamp and no second object per row.
+ * Date per timestamp and no second object per row. Measured on a prepared 50-row bookings page
+ * through postgres.js, same bytes out: 0.39-0.55 ms of this process's CPU per page, against
+ * 0.54-0.71 ms selecting the timestamptz and mapping Date -> toISOString() once (`wireMapper`).
  */
 export const isoText = (column: Column): SQL<string> =>
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`

@@ -10,10 +10,14 @@ import { upsertDemoData } from '../../src/db/seed/demo-data'
 import { keysetWindow, type PageWindow } from '../../src/db/keyset'
 import { withItems } from '../../src/services/bookings/booking-columns'
 import { createBooking } from '../../src/services/bookings/create-booking'
-import { selectBookingItems } from '../../src/services/bookings/list-booking-items'
+import {
+  itemsNewestFirst,
+  selectBookingItems,
+} from '../../src/services/bookings/list-booking-items'
 import {
   countAllBookings,
   countOwnBookings,
+  latestStartFirst,
   newestFirst,
   selectAllBookings,
   selectOwnBookings,
@@ -241,6 +245,11 @@ describe('list queries are served by indexes on a large table', () => {
         ],
       ]
 
+      // A page's items go as one array parameter, whatever the page's length.
+      await withItems(db, [{ id: 1 }, { id: 2 }, { id: 3 }])
+      expect(sent.at(-1)!.query).toContain('= any($1::bigint[])')
+      expect(sent.at(-1)!.params).toEqual(['{1,2,3}'])
+
       for (const [name, run, allowed, pick] of expectations) {
         const before = sent.length
         await run()
@@ -281,6 +290,26 @@ describe('list queries are served by indexes on a large table', () => {
           'items of a page',
           () => withItems(db, [{ id: someBooking!.id }, { id: someBooking!.id + 1 }]),
           ['booking_items_booking_id_idx', 'booking_items_booking_item_key'],
+        ],
+        [
+          'admin list',
+          () => selectAllBookings(db, {}, keysetWindow(latestStartFirst, undefined, 51)),
+          ['bookings_start_datetime_idx'],
+        ],
+        [
+          'admin list, cursor page',
+          () =>
+            selectAllBookings(
+              db,
+              {},
+              keysetWindow(latestStartFirst, [new Date().toISOString(), 1e9], 51),
+            ),
+          ['bookings_start_datetime_idx'],
+        ],
+        [
+          'booking items by item',
+          () => selectBookingItems(db, { itemId }, keysetWindow(itemsNewestFirst, undefined, 51)),
+          ['booking_items_item_id_idx', 'booking_items_pkey'],
         ],
       ]
       for (const [name, run, allowed] of prepared) {
