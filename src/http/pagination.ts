@@ -24,7 +24,12 @@ export const MAX_PAGE_SIZE = 100
 export const PageQuery = z.object({
   page: wholeNumber(1, 1_000_000)
     .default(1)
-    .openapi({ description: 'Page number, from 1', type: 'string', pattern: '^[0-9]+$', example: '1' }),
+    .openapi({
+      description: 'Page number, from 1',
+      type: 'string',
+      pattern: '^[0-9]+$',
+      example: '1',
+    }),
   page_size: wholeNumber(1, MAX_PAGE_SIZE)
     .default(DEFAULT_PAGE_SIZE)
     .openapi({
@@ -208,7 +213,7 @@ interface PaginateOptions<Row, Out> {
   keyset: Keyset<Row>
   /** Runs the list query with the window's condition, order, limit and offset. */
   rows: (window: PageWindow) => Promise<Row[]>
-  /** The number of matching rows; a count that stops past `upTo` (see `countUpToQuery`) is enough. */
+  /** The number of matching rows; one that stops past `upTo` (`countUpToQuery`) is enough. */
   total: (upTo: number) => Promise<number>
   map: (row: Row) => Out
 }

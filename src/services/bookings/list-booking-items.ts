@@ -19,14 +19,18 @@ export const itemsNewestFirst: Keyset<BookingItemRecord> = {
 }
 
 /** The filter with placeholders for the conditions it uses: one prepared statement per shape. */
-const shapeOf = (f: BookingItemFilter) => ({
-  name: `booking_items${f.bookingId !== undefined ? '_booking' : ''}${f.itemId !== undefined ? '_item' : ''}`,
-  where: and(
-    f.bookingId !== undefined ? eq(bookingItems.bookingId, sql.placeholder('booking_id')) : undefined,
-    f.itemId !== undefined ? eq(bookingItems.itemId, sql.placeholder('item_id')) : undefined,
-  ) as SQL | undefined,
-  values: { booking_id: f.bookingId, item_id: f.itemId },
-})
+function shapeOf(f: BookingItemFilter) {
+  const byBooking = f.bookingId !== undefined
+  const byItem = f.itemId !== undefined
+  return {
+    name: `booking_items${byBooking ? '_booking' : ''}${byItem ? '_item' : ''}`,
+    where: and(
+      byBooking ? eq(bookingItems.bookingId, sql.placeholder('booking_id')) : undefined,
+      byItem ? eq(bookingItems.itemId, sql.placeholder('item_id')) : undefined,
+    ) as SQL | undefined,
+    values: { booking_id: f.bookingId, item_id: f.itemId },
+  }
+}
 
 /** Booking lines as their JSON, for a window of `itemsNewestFirst`. */
 export function selectBookingItems(

@@ -86,7 +86,7 @@ const exportFrom = sql`${bookings}
   inner join ${venues} on ${venues.id} = ${bookings.venueId}
   inner join ${users} on ${users.id} = ${bookings.userId}`
 
-/** Earliest first, on bookings_start_datetime_idx (start_datetime, id), which also serves from/to. */
+/** Earliest first, on bookings_start_datetime_idx (start_datetime, id), which serves from/to too. */
 export const exportOrder: Keyset<ExportRecord> = {
   sort: bookings.startDatetime,
   id: bookings.id,
