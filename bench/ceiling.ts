@@ -96,8 +96,8 @@ async function withItems(rows: Row[], size: number) {
   const page = rows.slice(0, size)
   const byBooking = new Map<unknown, Row[]>()
   if (page.length > 0) {
-    const ids = Object.fromEntries(page.map((b, i) => [`id${i}`, b.id]))
-    for (const i of await run(q.itemsOfBookings[page.length - 1]!, ids)) {
+    const ids = `{${page.map((b) => b.id).join(',')}}`
+    for (const i of await run(q.itemsOfBookings, { ids })) {
       const list = byBooking.get(i.booking_id)
       if (list) list.push(i)
       else byBooking.set(i.booking_id, [i])

@@ -5,7 +5,7 @@
 //
 //   bun run bench:export
 import { keysetWindow } from '../src/http/pagination'
-import { exportCopySelect } from '../src/services/exports/bookings-copy'
+import { exportCopySelect } from '../src/services/exports/bookings-export'
 import { exportBatch, exportOrder } from '../src/services/exports/bookings-export'
 import { rssChartSvg } from './lib/chart'
 import { describeBenchDatabase, prepareBenchDatabase, resetBenchDatabase } from './lib/database'

@@ -62,6 +62,7 @@ export const envSchema = z
     REGISTRATIONS_PER_ADDRESS_PER_HOUR: int(1, 1_000_000).default(10),
     LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
     TRUSTED_PROXIES: csv.default([]),
+    PAGINATION_EXACT_TOTAL_MAX: int(1, 10_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.MEMORY_CRITICAL_PERCENT < env.MEMORY_THRESHOLD_PERCENT) {

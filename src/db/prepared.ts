@@ -1,6 +1,8 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { PgTable } from 'drizzle-orm/pg-core'
 import type { Db } from './client'
 import type { Tx } from './transaction'
-import { windowShape, windowValues, type PageWindow } from '../http/pagination'
+import { countUpToQuery, windowShape, windowValues, type PageWindow } from './keyset'
 
 type Values = Record<string, unknown>
 
@@ -76,4 +78,23 @@ export function inTransaction<Statement extends object>(statement: Statement, tx
     throw new Error('this drizzle version keeps no driver client to rebind a prepared statement')
   }
   return Object.create(statement, { client: { value: client } }) as Statement
+}
+
+/**
+ * The rows of `table` matching `where` (built with the placeholders `values` fill), counted up to
+ * `upTo` + 1 (see `countUpToQuery`), prepared once per `name`.
+ */
+export async function preparedCount(
+  db: Db,
+  name: string,
+  table: PgTable,
+  where: SQL | undefined,
+  values: Values,
+  upTo: number,
+): Promise<number> {
+  const statement = preparedOnce(db, `count_${name}`, (unique) =>
+    countUpToQuery(db, table, where, sql.placeholder('count_limit')).prepare(unique),
+  )
+  const [row] = await statement.execute({ ...values, count_limit: upTo + 1 })
+  return row?.n ?? 0
 }

@@ -1,9 +1,21 @@
 import { z } from '@hono/zod-openapi'
-import { sql, type Placeholder, type SQL } from 'drizzle-orm'
-import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { Context } from 'hono'
+import type { AppEnv } from '../app/context'
+import {
+  readPage,
+  type Key,
+  type Keyset,
+  type Page,
+  type PageSpec,
+  type PageWindow,
+  type SortValue,
+} from '../db/keyset'
 import { wholeNumber } from './params'
 import { badRequest } from './problem'
+
+// The keyset SQL lives in src/db/keyset.ts; these names stay importable from here for the lists
+// that still take them from this file.
+export { keysetWindow, type Key, type Keyset, type PageWindow, type SortValue } from '../db/keyset'
 
 export const DEFAULT_PAGE_SIZE = 50
 export const MAX_PAGE_SIZE = 100
@@ -12,7 +24,12 @@ export const MAX_PAGE_SIZE = 100
 export const PageQuery = z.object({
   page: wholeNumber(1, 1_000_000)
     .default(1)
-    .openapi({ description: 'Page number, from 1', type: 'string', pattern: '^[0-9]+$', example: '1' }),
+    .openapi({
+      description: 'Page number, from 1',
+      type: 'string',
+      pattern: '^[0-9]+$',
+      example: '1',
+    }),
   page_size: wholeNumber(1, MAX_PAGE_SIZE)
     .default(DEFAULT_PAGE_SIZE)
     .openapi({
@@ -29,12 +46,27 @@ export const PageQuery = z.object({
 })
 export type PageQuery = z.infer<typeof PageQuery>
 
+const TotalRelation = z.enum(['eq', 'gte'])
+type TotalRelation = z.infer<typeof TotalRelation>
+
 export const PaginationSchema = z
   .object({
     page: z.number().int(),
     page_size: z.number().int(),
-    total: z.number().int(),
-    total_pages: z.number().int(),
+    total: z.number().int().openapi({
+      description:
+        'Matching items. Exact when `total_relation` is `eq`; when it is `gte`, a lower bound: ' +
+        'counting stops past PAGINATION_EXACT_TOTAL_MAX (10,000 by default), so a total costs ' +
+        'the same however many rows match. A page reached by `cursor` is not counted again: it ' +
+        'carries the `total`, `total_relation` and `total_pages` of the page the walk started ' +
+        'from (the request without a cursor), as they were then.',
+    }),
+    total_relation: TotalRelation.openapi({
+      description: '`eq`: `total` and `total_pages` are exact; `gte`: both are lower bounds',
+    }),
+    total_pages: z.number().int().openapi({
+      description: 'ceil(total / page_size): a lower bound when `total_relation` is `gte`',
+    }),
     has_next: z.boolean(),
     has_prev: z.boolean(),
     next_cursor: z.string().nullable(),
@@ -44,23 +76,29 @@ export const PaginationSchema = z
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), pagination: PaginationSchema })
 
-export type SortValue = string | number
-export type Key = [SortValue, number]
-
-interface Cursor {
-  key: Key
-  page: number
+interface Total {
+  total: number
+  relation: TotalRelation
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.page, ...cursor.key])).toString('base64url')
+/** What a cursor carries: the next page's number and key, and the walk's first total. */
+interface Cursor {
+  page: number
+  key: Key
+  total: Total
+}
+
+function encodeCursor({ page, key, total }: Cursor): string {
+  const row = [page, ...key, total.total, total.relation === 'gte' ? 1 : 0]
+  return Buffer.from(JSON.stringify(row)).toString('base64url')
 }
 
 const MAX_INT = 2 ** 31 - 1
+type SortType = NonNullable<Keyset<never>['sortType']>
 
 /**
  * What a cursor's sort value may be, per SQL type of the sort: exactly what `Keyset.key` writes
- * (`iso()` for instants), within the column's range, so a forged cursor is a 400 and never
+ * (ISO text for instants), within the column's range, so a forged cursor is a 400 and never
  * reaches the driver or the database as a value they refuse.
  */
 const sortValues = {
@@ -69,140 +107,85 @@ const sortValues = {
   bigint: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   int: z.number().int().min(-MAX_INT - 1).max(MAX_INT),
   text: z.string().max(400).regex(/^[^\u0000]*$/),
-} satisfies Record<NonNullable<Keyset<never>['sortType']>, z.ZodType<SortValue>>
+} satisfies Record<SortType, z.ZodType<SortValue>>
 
-const cursorOf = (sortType: NonNullable<Keyset<never>['sortType']>) =>
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+const cursorOf = (sortType: SortType) =>
   z.tuple([
     z.number().int().min(1).max(Number.MAX_SAFE_INTEGER - 1),
     sortValues[sortType],
-    z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    count,
+    count,
+    z.union([z.literal(0), z.literal(1)]),
   ])
 
-function decodeCursor(raw: string, keyset: Keyset<never>): Cursor {
+function decodeCursor(raw: string, sortType: SortType): Cursor {
   let parsed: unknown
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))
   } catch {
     // falls through to the 400 below
   }
-  const checked = cursorOf(keyset.sortType ?? 'bigint').safeParse(parsed)
+  const checked = cursorOf(sortType).safeParse(parsed)
   if (checked.success) {
-    const [page, sort, id] = checked.data
-    return { page, key: [sort, id] }
+    const [page, sort, id, total, gte] = checked.data
+    return { page, key: [sort, id], total: { total, relation: gte ? 'gte' : 'eq' } }
   }
   throw badRequest('The cursor is not one this API issued.', [
     { path: 'query.cursor', message: 'invalid cursor' },
   ])
 }
 
-/**
- * The order of a list: one sort column (possibly the id itself) then the id, both one way. Declare
- * each once, as a constant: prepared list statements are kept per keyset object.
- */
-export interface Keyset<Row> {
-  sort: PgColumn | SQL
-  id: PgColumn
-  direction: 'asc' | 'desc'
-  /** Reads the sort value and id back from a row, to build the next cursor. */
-  key: (row: Row) => Key
-  /** Casts the decoded sort value back to its SQL type. */
-  sortType?: 'timestamptz' | 'bigint' | 'int' | 'text'
-}
-
-export interface PageWindow {
-  /** Extra condition for keyset pages (`undefined` for offset pages). */
-  after: SQL | undefined
-  orderBy: SQL[]
-  limit: number | Placeholder
-  offset: number | Placeholder
-  /** What the window was built from, so a list can run as a prepared statement (`windowShape`). */
-  keyset?: Keyset<never>
-  key?: Key
-}
-
-interface PaginateOptions<Row, Out> {
-  query: PageQuery
-  keyset: Keyset<Row>
-  /** Runs the list query with the window's condition, order, limit and offset. */
-  rows: (window: PageWindow) => Promise<Row[]>
-  total: () => Promise<number>
-  map: (row: Row) => Out
-}
-
-function orderOf(keyset: Keyset<never>): SQL[] {
-  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
-  return [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`]
-}
-
-function afterOf(keyset: Keyset<never>, sort: unknown, id: unknown): SQL {
-  const cmp = keyset.direction === 'asc' ? sql`>` : sql`<`
-  const cast = sql.raw(keyset.sortType ?? 'bigint')
-  return sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${sort}::${cast}, ${id}::bigint)`
-}
-
-/** Order and keyset condition of a page that follows the row with `key` (none: the first page). */
-export function keysetWindow<Row>(
-  keyset: Keyset<Row>,
-  key: Key | undefined,
-  limit: number,
-  offset = 0,
-): PageWindow {
-  const own = keyset as unknown as Keyset<never>
-  return {
-    after: key ? afterOf(own, key[0], key[1]) : undefined,
-    orderBy: orderOf(own),
-    limit,
-    offset,
-    keyset: own,
-    key,
-  }
+/** The page a request asked for (`pageRequest`), to hand to a list query and then `pageBody`. */
+export interface PageRequest {
+  spec: PageSpec
+  page: number
+  /** A cursor page's total, carried from the first page of the walk. */
+  carried?: Total
 }
 
 /**
- * The window of a prepared list statement: placeholders `limit`, `offset`, and on cursor pages
- * `after_sort` and `after_id`, filled by `windowValues`. Two shapes per keyset, offset pages
- * (page 1 included) and cursor pages, cover every request, whatever its page or cursor.
+ * Reads `page`/`page_size` or `cursor`: an offset page is counted (exactly up to
+ * PAGINATION_EXACT_TOTAL_MAX), a cursor page is not.
  */
-export function windowShape(keyset: Keyset<never>, cursor: boolean): PageWindow {
-  return {
-    after: cursor
-      ? afterOf(keyset, sql.placeholder('after_sort'), sql.placeholder('after_id'))
-      : undefined,
-    orderBy: orderOf(keyset),
-    limit: sql.placeholder('limit'),
-    offset: sql.placeholder('offset'),
-  }
-}
-
-/** A window's values, for the placeholders of its `windowShape`. */
-export const windowValues = (window: PageWindow) => ({
-  limit: window.limit,
-  offset: window.offset,
-  after_sort: window.key?.[0],
-  after_id: window.key?.[1],
-})
-
-/**
- * The one pagination rule of the API: `page`/`page_size` offsets or a `cursor` keyset, the
- * `{items, pagination}` envelope, and a `Link: rel="next"` header. One extra row is fetched to
- * know whether a next page exists without a second count.
- */
-export async function paginate<Row, Out>(c: Context, options: PaginateOptions<Row, Out>) {
-  const { query, keyset } = options
+export function pageRequest(
+  c: Context<AppEnv>,
+  query: PageQuery,
+  sortType: SortType = 'bigint',
+): PageRequest {
   const size = query.page_size
-  const cursor = query.cursor
-    ? decodeCursor(query.cursor, keyset as unknown as Keyset<never>)
-    : undefined
-  const page = cursor ? cursor.page : query.page
-  const [fetched, total] = await Promise.all([
-    options.rows(keysetWindow(keyset, cursor?.key, size + 1, cursor ? 0 : (page - 1) * size)),
-    options.total(),
-  ])
-  const hasNext = fetched.length > size
-  const rows = hasNext ? fetched.slice(0, size) : fetched
-  const last = rows.at(-1)
-  const nextCursor =
-    hasNext && last ? encodeCursor({ page: page + 1, key: keyset.key(last) }) : null
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, sortType)
+    return { spec: { size, offset: 0, key: cursor.key }, page: cursor.page, carried: cursor.total }
+  }
+  const countUpTo = c.get('deps').env.PAGINATION_EXACT_TOTAL_MAX
+  return { spec: { size, offset: (query.page - 1) * size, countUpTo }, page: query.page }
+}
+
+function totalOf(request: PageRequest, counted: number | undefined): Total {
+  if (request.carried) return request.carried
+  const bound = request.spec.countUpTo ?? 0
+  return counted !== undefined && counted <= bound
+    ? { total: counted, relation: 'eq' }
+    : { total: bound, relation: 'gte' }
+}
+
+/**
+ * The `{items, pagination}` envelope of a page, and a `Link: rel="next"` header when another page
+ * follows. `map` turns a row into its JSON; rows already in their wire form go as they are.
+ */
+export function pageBody<Row, Out = Row>(
+  c: Context,
+  request: PageRequest,
+  page: Page<Row>,
+  map?: (row: Row) => Out,
+) {
+  const { size } = request.spec
+  const { total, relation } = totalOf(request, page.counted)
+  const number = request.page
+  const nextCursor = page.nextKey
+    ? encodeCursor({ page: number + 1, key: page.nextKey, total: { total, relation } })
+    : null
   if (nextCursor) {
     const url = new URL(c.req.url)
     url.searchParams.delete('page')
@@ -211,15 +194,36 @@ export async function paginate<Row, Out>(c: Context, options: PaginateOptions<Ro
     c.header('Link', `<${url.pathname}${url.search}>; rel="next"`)
   }
   return {
-    items: rows.map(options.map),
+    items: (map ? page.rows.map(map) : page.rows) as Out[],
     pagination: {
-      page,
+      page: number,
       page_size: size,
       total,
+      total_relation: relation,
       total_pages: Math.ceil(total / size),
-      has_next: hasNext,
-      has_prev: page > 1,
+      has_next: nextCursor !== null,
+      has_prev: number > 1,
       next_cursor: nextCursor,
     },
   }
+}
+
+interface PaginateOptions<Row, Out> {
+  query: PageQuery
+  keyset: Keyset<Row>
+  /** Runs the list query with the window's condition, order, limit and offset. */
+  rows: (window: PageWindow) => Promise<Row[]>
+  /** The number of matching rows; one that stops past `upTo` (`countUpToQuery`) is enough. */
+  total: (upTo: number) => Promise<number>
+  map: (row: Row) => Out
+}
+
+/**
+ * The one pagination rule of the API in one call, for lists whose service takes a window:
+ * `pageRequest`, the page read with its total (`readPage`), then `pageBody`.
+ */
+export async function paginate<Row, Out>(c: Context<AppEnv>, options: PaginateOptions<Row, Out>) {
+  const request = pageRequest(c, options.query, options.keyset.sortType)
+  const page = await readPage(request.spec, options.keyset, options.rows, options.total)
+  return pageBody(c, request, page, options.map)
 }

@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app/context'
-import { keysetWindow, type Keyset, type PageWindow } from './pagination'
+import { keysetWindow, type Keyset, type PageWindow } from '../db/keyset'
 import { streamContentTypes, streamRows, type StreamFormat } from '../db/stream-rows'
 
 export const NDJSON = 'application/x-ndjson'
@@ -21,7 +21,8 @@ interface StreamListOptions<Row, Rec extends Record<string, unknown>> {
   filename?: string
   keyset: Keyset<Row>
   rows: (window: PageWindow) => Promise<Row[]>
-  map: (row: Row) => Rec
+  /** Turns a row into its record; rows already in their wire form go as they are. */
+  map?: (row: Row) => Rec
   batchSize?: number
 }
 
@@ -35,10 +36,10 @@ export function streamList<Row, Rec extends Record<string, unknown>>(
 ): Response {
   const size = options.batchSize ?? 1000
   const format = options.format ?? 'ndjson'
-  const body = streamRows({
+  const body = streamRows<Row, Rec>({
     format,
     columns: options.columns,
-    toRecord: options.map,
+    toRecord: options.map ?? ((row) => row as unknown as Rec),
     signal: c.req.raw.signal,
     batch: (last) =>
       options.rows(keysetWindow(options.keyset, last && options.keyset.key(last), size)),

@@ -1,25 +1,26 @@
 import type { AppRouteHandler } from '../../app/context'
-import { paginate, type Keyset } from '../../http/pagination'
+import { pageBody, pageRequest } from '../../http/pagination'
 import { streamList, wantsNdjson } from '../../http/stream-list'
-import type { BookingItemRow } from '../../services/bookings/booking-columns'
-import { bookingItems } from '../../db/schema'
 import { iso } from '../../lib/serialize'
+import { withItems } from '../../services/bookings/booking-columns'
 import { changeStatus } from '../../services/bookings/booking-status'
 import { itemsOfBooking } from '../../services/bookings/find-booking'
 import {
-  countBookingItems,
+  itemsNewestFirst,
   listBookingItems,
+  selectBookingItems,
   type BookingItemFilter,
 } from '../../services/bookings/list-booking-items'
 import {
-  countAllBookings,
+  earliestStartFirst,
+  latestStartFirst,
   listAllBookings,
+  selectAllBookings,
   type AdminFilter,
 } from '../../services/bookings/list-bookings'
 import { localDay } from '../../services/bookings/local-day'
 import type * as routes from './admin-bookings.routes'
-import { byStart, toBookingWithItems, withItems } from './booking-pages'
-import { toBooking, toBookingItemRecord } from './bookings.schemas'
+import { toBooking } from './bookings.schemas'
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const { db } = c.get('deps').database
@@ -33,19 +34,13 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   }
   if (wantsNdjson(c)) {
     return streamList(c, {
-      keyset: byStart('desc'),
-      rows: withItems(db, Number.MAX_SAFE_INTEGER, (window) => listAllBookings(db, filter, window)),
-      map: toBookingWithItems,
+      keyset: latestStartFirst,
+      rows: async (window) => withItems(db, await selectAllBookings(db, filter, window)),
     }) as never
   }
-  const page = await paginate(c, {
-    query,
-    keyset: byStart('desc'),
-    rows: withItems(db, query.page_size, (window) => listAllBookings(db, filter, window)),
-    total: () => countAllBookings(db, filter),
-    map: toBookingWithItems,
-  })
-  return c.json(page, 200)
+  const request = pageRequest(c, query, latestStartFirst.sortType)
+  const page = await listAllBookings(db, filter, request.spec, latestStartFirst)
+  return c.json(pageBody(c, request, page), 200)
 }
 
 export const today: AppRouteHandler<typeof routes.today> = async (c) => {
@@ -58,15 +53,10 @@ export const today: AppRouteHandler<typeof routes.today> = async (c) => {
     from: day.from,
     to: day.to,
   }
-  const page = await paginate(c, {
-    query,
-    keyset: byStart('asc'),
-    rows: withItems(db, query.page_size, (window) => listAllBookings(db, filter, window)),
-    total: () => countAllBookings(db, filter),
-    map: toBookingWithItems,
-  })
+  const request = pageRequest(c, query, earliestStartFirst.sortType)
+  const page = await listAllBookings(db, filter, request.spec, earliestStartFirst)
   const bounds = { date: day.date, time_zone: day.timeZone, from: iso(day.from), to: iso(day.to) }
-  return c.json({ ...page, day: bounds }, 200)
+  return c.json({ ...pageBody(c, request, page), day: bounds }, 200)
 }
 
 export const update: AppRouteHandler<typeof routes.update> = async (c) => {
@@ -80,13 +70,6 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
 }
 
-const itemsNewestFirst: Keyset<BookingItemRow> = {
-  sort: bookingItems.id,
-  id: bookingItems.id,
-  direction: 'desc',
-  key: (i) => [i.id, i.id],
-}
-
 export const items: AppRouteHandler<typeof routes.items> = async (c) => {
   const { db } = c.get('deps').database
   const query = c.req.valid('query')
@@ -94,16 +77,9 @@ export const items: AppRouteHandler<typeof routes.items> = async (c) => {
   if (wantsNdjson(c)) {
     return streamList(c, {
       keyset: itemsNewestFirst,
-      rows: (window) => listBookingItems(db, filter, window),
-      map: toBookingItemRecord,
+      rows: (window) => selectBookingItems(db, filter, window),
     }) as never
   }
-  const page = await paginate(c, {
-    query,
-    keyset: itemsNewestFirst,
-    rows: (window) => listBookingItems(db, filter, window),
-    total: () => countBookingItems(db, filter),
-    map: toBookingItemRecord,
-  })
-  return c.json(page, 200)
+  const request = pageRequest(c, query)
+  return c.json(pageBody(c, request, await listBookingItems(db, filter, request.spec)), 200)
 }

@@ -1,45 +1,37 @@
 import type { AppRouteHandler } from '../../app/context'
 import { idempotent } from '../../http/idempotency'
-import { paginate } from '../../http/pagination'
+import { pageBody, pageRequest } from '../../http/pagination'
 import { badRequest, notFound } from '../../http/problem'
 import { changeStatus } from '../../services/bookings/booking-status'
 import { createBooking } from '../../services/bookings/create-booking'
 import { rescheduleBooking } from '../../services/bookings/reschedule-booking'
-import { findBooking, itemsOfBooking } from '../../services/bookings/find-booking'
-import {
-  countOwnBookings,
-  listOwnBookings,
-  type OwnFilter,
-} from '../../services/bookings/list-bookings'
-import { byIdDesc, toBookingWithItems, visibleTo, withItems } from './booking-pages'
+import { bookingById, itemsOfBooking } from '../../services/bookings/find-booking'
+import { listOwnBookings, type OwnFilter } from '../../services/bookings/list-bookings'
 import type * as routes from './bookings.routes'
 import { changeIdempotencyView, idempotencyView, toBooking } from './bookings.schemas'
 
 // Variables are read with c.get: each read of c.var copies every variable into a new object.
 function ownList(kind?: OwnFilter['kind']) {
   return async (c: Parameters<AppRouteHandler<typeof routes.list>>[0]) => {
-    const { db } = c.get('deps').database
     const query = c.req.valid('query')
+    const request = pageRequest(c, query)
     const filter: OwnFilter = { userId: c.get('user').id, status: query.status, kind }
-    const page = await paginate(c, {
-      query,
-      keyset: byIdDesc,
-      rows: withItems(db, query.page_size, (window) => listOwnBookings(db, filter, window)),
-      total: () => countOwnBookings(db, filter),
-      map: toBookingWithItems,
-    })
-    return c.json(page, 200)
+    const page = await listOwnBookings(c.get('deps').database.db, filter, request.spec)
+    return c.json(pageBody(c, request, page), 200)
   }
 }
 
 export const list: AppRouteHandler<typeof routes.list> = ownList()
 export const programs: AppRouteHandler<typeof routes.programs> = ownList('program')
 
+/** Owners see their bookings, admins everyone's; anyone else is told it does not exist. */
 export const get: AppRouteHandler<typeof routes.get> = async (c) => {
-  const { db } = c.get('deps').database
-  const booking = await findBooking(db, c.req.valid('param').id)
-  if (!booking || !visibleTo(c.get('user'))(booking)) throw notFound('booking')
-  return c.json(toBooking(booking, await itemsOfBooking(db, booking.id)), 200)
+  const booking = await bookingById(c.get('deps').database.db, c.req.valid('param').id)
+  const user = c.get('user')
+  if (!booking || (user.role !== 'admin' && booking.user_id !== user.id)) {
+    throw notFound('booking')
+  }
+  return c.json(booking, 200)
 }
 
 /** Checked in the handlers rather than the schema so a retry after the start still replays. */

@@ -1,62 +1,25 @@
 import { z } from '@hono/zod-openapi'
+import { bookingItems, bookings } from '../../db/schema'
 import { PageQuery, pageOf } from '../../http/pagination'
 import { Instant, optionalId } from '../../http/params'
+import { wireSchema } from '../../http/wire-schema'
 import { iso } from '../../lib/serialize'
-import type { BookingItemRow, BookingRow } from '../../services/bookings/booking-columns'
+import { bookingStatuses } from '../../services/bookings/booking-columns'
 
-export const BookingItemSchema = z
-  .object({
-    id: z.number().int(),
-    item_id: z.number().int(),
-    quantity: z.number().int(),
-    unit_price_cents: z.number().int(),
-  })
-  .openapi('BookingItem')
+// A booking's JSON is its table's columns (see services/bookings/booking-columns.ts); these
+// schemas are derived from the same tables, so the OpenAPI document and the answers agree.
+export const BookingItemSchema = wireSchema(bookingItems, ['bookingId']).openapi('BookingItem')
 
-export const BookingSchema = z
-  .object({
-    id: z.number().int(),
-    user_id: z.number().int(),
-    venue_id: z.number().int(),
-    kind: z.enum(['single', 'program']),
-    program_id: z.number().int().nullable(),
-    start_datetime: z.string().openapi({ format: 'date-time' }),
-    end_datetime: z.string().openapi({ format: 'date-time' }),
-    status: z.enum(['pending', 'confirmed', 'cancelled', 'completed']),
-    total_cents: z.number().int(),
-    notes: z.string().nullable(),
-    items: z.array(BookingItemSchema),
-    created_at: z.string().openapi({ format: 'date-time' }),
-    updated_at: z.string().openapi({ format: 'date-time' }),
-  })
+export const BookingSchema = wireSchema(bookings)
+  .extend({ items: z.array(BookingItemSchema) })
   .openapi('Booking')
 
 export type Booking = z.infer<typeof BookingSchema>
 
-export const toBookingItem = (i: BookingItemRow) => ({
-  id: i.id,
-  item_id: i.itemId,
-  quantity: i.quantity,
-  unit_price_cents: i.unitPriceCents,
-})
+// The one mapper of rows a write returned; reads select their rows in this form already.
+export { toBooking } from '../../services/bookings/booking-columns'
 
-export const toBooking = (b: BookingRow, items: readonly BookingItemRow[] = []): Booking => ({
-  id: b.id,
-  user_id: b.userId,
-  venue_id: b.venueId,
-  kind: b.kind,
-  program_id: b.programId,
-  start_datetime: iso(b.startDatetime),
-  end_datetime: iso(b.endDatetime),
-  status: b.status,
-  total_cents: b.totalCents,
-  notes: b.notes,
-  items: items.map(toBookingItem),
-  created_at: iso(b.createdAt),
-  updated_at: iso(b.updatedAt),
-})
-
-export const BookingStatus = z.enum(['pending', 'confirmed', 'cancelled', 'completed'])
+export const BookingStatus = z.enum(bookingStatuses)
 
 export const MAX_BOOKING_HOURS = 24
 const HOUR_MS = 3_600_000
@@ -252,14 +215,7 @@ export const BookingItemsQuery = PageQuery.extend({
   item_id: optionalId('item_id'),
 })
 
-export const BookingItemRecordSchema = BookingItemSchema.extend({
-  booking_id: z.number().int(),
-}).openapi('BookingItemRecord')
-
-export const toBookingItemRecord = (i: BookingItemRow) => ({
-  ...toBookingItem(i),
-  booking_id: i.bookingId,
-})
+export const BookingItemRecordSchema = wireSchema(bookingItems).openapi('BookingItemRecord')
 
 export const TodayPageSchema = pageOf(BookingSchema)
   .extend({

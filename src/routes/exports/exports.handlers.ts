@@ -2,7 +2,7 @@ import type { AppRouteHandler } from '../../app/context'
 import { collectAfterStreaming } from '../../app/memory/transient-bytes'
 import { streamHeaders } from '../../http/stream-list'
 import { whenLimitAllows } from '../../http/middleware/memory-guard'
-import { openBookingsExport } from '../../services/exports/export-stream'
+import { openBookingsExport } from '../../services/exports/bookings-export'
 import type * as routes from './exports.routes'
 
 /** nginx's "client closed request": logged for an export whose client left while it waited. */

@@ -1,86 +1,86 @@
-import { asc, inArray, sql, type Placeholder } from 'drizzle-orm'
+import { asc, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { MAX_PAGE_SIZE } from '../../http/pagination'
+import { bookingStatus } from '../../db/schema/enums'
 import { preparedOnce } from '../../db/prepared'
-
-export const bookingColumns = {
-  id: bookings.id,
-  userId: bookings.userId,
-  venueId: bookings.venueId,
-  kind: bookings.kind,
-  programId: bookings.programId,
-  startDatetime: bookings.startDatetime,
-  endDatetime: bookings.endDatetime,
-  status: bookings.status,
-  totalCents: bookings.totalCents,
-  notes: bookings.notes,
-  createdAt: bookings.createdAt,
-  updatedAt: bookings.updatedAt,
-}
-
-export const bookingItemColumns = {
-  id: bookingItems.id,
-  bookingId: bookingItems.bookingId,
-  itemId: bookingItems.itemId,
-  quantity: bookingItems.quantity,
-  unitPriceCents: bookingItems.unitPriceCents,
-}
-
-export type BookingRow = {
-  id: number
-  userId: number
-  venueId: number
-  kind: 'single' | 'program'
-  programId: number | null
-  startDatetime: Date
-  endDatetime: Date
-  status: 'pending' | 'confirmed' | 'cancelled' | 'completed'
-  totalCents: number
-  notes: string | null
-  createdAt: Date
-  updatedAt: Date
-}
-
-export type BookingItemRow = {
-  id: number
-  bookingId: number
-  itemId: number
-  quantity: number
-  unitPriceCents: number
-}
-
-const itemsOf = (db: Db, ids: readonly (number | Placeholder)[]) =>
-  db
-    .select(bookingItemColumns)
-    .from(bookingItems)
-    .where(inArray(bookingItems.bookingId, ids))
-    .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id))
+import { wireFields, wireMapper, type WireRow } from '../../db/wire-fields'
 
 /**
- * The items of a page of bookings: prepared once per page length (`in ($1, ..., $n)`), up to the
- * largest page; longer lists (export batches) are rare enough to run unprepared.
+ * A booking, derived from its table: the one field list is the table's columns. Reads select
+ * `bookingFields` and get each row as its JSON (`BookingRecord`); the write paths work on the
+ * table's own row (`BookingRow`) and answer through `toBooking`, which maps by the same rule.
  */
-function itemsOfPage(db: Db, ids: number[]) {
-  if (ids.length > MAX_PAGE_SIZE) return itemsOf(db, ids).execute()
-  const statement = preparedOnce(db, `items_of_${ids.length}_bookings`, (name) =>
-    itemsOf(db, ids.map((_, i) => sql.placeholder(`id${i}`))).prepare(name),
-  )
-  return statement.execute(Object.fromEntries(ids.map((id, i) => [`id${i}`, id])))
-}
+export const bookingFields = wireFields(bookings)
+export type BookingRecord = WireRow<typeof bookings>
 
-/** The items of many bookings in one query (served by booking_items_booking_id_idx). */
-export async function loadBookingItems(
+/** A rented line of a booking as the booking carries it (its booking is the parent). */
+export const bookingItemFields = wireFields(bookingItems, ['bookingId'])
+export type BookingItem = WireRow<typeof bookingItems, 'bookingId'>
+
+/** A booking line on its own (the admin list of lines): with its booking_id. */
+export const bookingItemRecordFields = wireFields(bookingItems)
+export type BookingItemRecord = WireRow<typeof bookingItems>
+
+/** A booking with its items: the JSON of every booking the API answers with. */
+export type Booking = BookingRecord & { items: BookingItem[] }
+
+export const bookingStatuses = bookingStatus.enumValues
+export type BookingStatus = (typeof bookingStatuses)[number]
+
+/** The table's row, as drizzle reads it (Dates, camelCase): what the write paths reason on. */
+export const bookingColumns = getTableColumns(bookings)
+export type BookingRow = typeof bookings.$inferSelect
+export const bookingItemColumns = getTableColumns(bookingItems)
+export type BookingItemRow = typeof bookingItems.$inferSelect
+
+const bookingRecordOf = wireMapper(bookings)
+export const toBookingItem = wireMapper(bookingItems, ['bookingId'])
+
+/** A booking row a write returned, with its items, as its JSON. */
+export const toBooking = (row: BookingRow, items: readonly BookingItemRow[] = []): Booking =>
+  Object.assign(bookingRecordOf(row), { items: items.map(toBookingItem) })
+
+/**
+ * The items of a page of bookings in one statement, prepared once: the ids go as one array
+ * parameter (`= any($1)`), so every page length shares the statement (served by
+ * booking_items_booking_id_idx). drizzle builds each row as `{booking_id, item}`, the item
+ * already in its wire form.
+ */
+const itemsOfBookings = (db: Db) =>
+  preparedOnce(db, 'items_of_bookings', (name) =>
+    db
+      .select({ booking_id: bookingItems.bookingId, item: bookingItemFields })
+      .from(bookingItems)
+      .where(sql`${bookingItems.bookingId} = any(${sql.placeholder('ids')}::bigint[])`)
+      .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id))
+      .prepare(name),
+  )
+
+/** An array parameter as PostgreSQL's array text, which both drivers pass through as it is. */
+const idArray = (ids: readonly number[]) => `{${ids.join(',')}}`
+
+/**
+ * Gives each of the first `count` bookings its `items` (one query for them all), in place: the
+ * rows become the answer without a second object. Rows past `count` (the extra row a page reads
+ * to see whether another follows) are left as they are.
+ */
+export async function withItems<R extends { id: number }>(
   db: Db,
-  bookingIds: readonly number[],
-): Promise<Map<number, BookingItemRow[]>> {
-  const byBooking = new Map<number, BookingItemRow[]>()
-  if (bookingIds.length === 0) return byBooking
-  const rows = await itemsOfPage(db, [...new Set(bookingIds)])
-  for (const row of rows) {
-    const list = byBooking.get(row.bookingId)
-    if (list) list.push(row)
-    else byBooking.set(row.bookingId, [row])
+  rows: R[],
+  count = rows.length,
+): Promise<(R & { items: BookingItem[] })[]> {
+  const out = rows as (R & { items: BookingItem[] })[]
+  const n = Math.min(count, rows.length)
+  if (n === 0) return out
+  const byBooking = new Map<number, BookingItem[]>()
+  const ids: number[] = []
+  for (let i = 0; i < n; i++) {
+    const row = out[i]!
+    row.items = []
+    byBooking.set(row.id, row.items)
+    ids.push(row.id)
   }
-  return byBooking
+  const lines = await itemsOfBookings(db).execute({ ids: idArray(ids) })
+  for (const line of lines) byBooking.get(line.booking_id)?.push(line.item)
+  return out
 }

@@ -4,14 +4,35 @@ import { bookingItems, bookings } from '../../db/schema'
 import { preparedOnce } from '../../db/prepared'
 import {
   bookingColumns,
+  bookingFields,
   bookingItemColumns,
+  withItems,
+  type Booking,
   type BookingItemRow,
   type BookingRow,
 } from './booking-columns'
 
-// The hottest reads: a booking by id and its items.
+// The hottest read: a booking by id as its JSON, then its items.
 const byId = (db: Db) =>
   preparedOnce(db, 'booking_by_id', (name) =>
+    db
+      .select(bookingFields)
+      .from(bookings)
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .prepare(name),
+  )
+
+/** A booking with its items, as the API answers with it; `undefined` when there is none. */
+export async function bookingById(db: Db, id: number): Promise<Booking | undefined> {
+  const [row] = await byId(db).execute({ id })
+  if (!row) return undefined
+  const [booking] = await withItems(db, [row])
+  return booking
+}
+
+// The write paths' reads: the table's rows, as they reason on them.
+const rowById = (db: Db) =>
+  preparedOnce(db, 'booking_row_by_id', (name) =>
     db
       .select(bookingColumns)
       .from(bookings)
@@ -30,7 +51,7 @@ const itemsOf = (db: Db) =>
   )
 
 export async function findBooking(db: Db, id: number): Promise<BookingRow | undefined> {
-  const [row] = await byId(db).execute({ id })
+  const [row] = await rowById(db).execute({ id })
   return row
 }
 

@@ -1,8 +1,9 @@
-import { and, count, eq, type SQL } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { readPage, type Keyset, type PageSpec, type PageWindow } from '../../db/keyset'
+import { preparedCount, preparedPage } from '../../db/prepared'
 import { bookingItems } from '../../db/schema'
-import type { PageWindow } from '../../http/pagination'
-import { bookingItemColumns, type BookingItemRow } from './booking-columns'
+import { bookingItemRecordFields, type BookingItemRecord } from './booking-columns'
 
 /** Served by booking_items_booking_id_idx and booking_items_item_id_idx (item_id, id). */
 export interface BookingItemFilter {
@@ -10,27 +11,60 @@ export interface BookingItemFilter {
   itemId?: number
 }
 
-const where = (f: BookingItemFilter): SQL | undefined =>
-  and(
-    f.bookingId !== undefined ? eq(bookingItems.bookingId, f.bookingId) : undefined,
-    f.itemId !== undefined ? eq(bookingItems.itemId, f.itemId) : undefined,
-  )
+export const itemsNewestFirst: Keyset<BookingItemRecord> = {
+  sort: bookingItems.id,
+  id: bookingItems.id,
+  direction: 'desc',
+  key: (i) => [i.id, i.id],
+}
 
-export function listBookingItems(
+/** The filter with placeholders for the conditions it uses: one prepared statement per shape. */
+function shapeOf(f: BookingItemFilter) {
+  const byBooking = f.bookingId !== undefined
+  const byItem = f.itemId !== undefined
+  return {
+    name: `booking_items${byBooking ? '_booking' : ''}${byItem ? '_item' : ''}`,
+    where: and(
+      byBooking ? eq(bookingItems.bookingId, sql.placeholder('booking_id')) : undefined,
+      byItem ? eq(bookingItems.itemId, sql.placeholder('item_id')) : undefined,
+    ) as SQL | undefined,
+    values: { booking_id: f.bookingId, item_id: f.itemId },
+  }
+}
+
+/** Booking lines as their JSON, for a window of `itemsNewestFirst`. */
+export function selectBookingItems(
   db: Db,
   filter: BookingItemFilter,
   window: PageWindow,
-): Promise<BookingItemRow[]> {
-  return db
-    .select(bookingItemColumns)
-    .from(bookingItems)
-    .where(and(where(filter), window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
+): Promise<BookingItemRecord[]> {
+  const shape = shapeOf(filter)
+  return preparedPage(
+    db,
+    shape.name,
+    window,
+    (w) =>
+      db
+        .select(bookingItemRecordFields)
+        .from(bookingItems)
+        .where(and(shape.where, w.after))
+        .orderBy(...w.orderBy)
+        .limit(w.limit)
+        .offset(w.offset),
+    shape.values,
+  )
 }
 
-export async function countBookingItems(db: Db, filter: BookingItemFilter): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(bookingItems).where(where(filter))
-  return row?.n ?? 0
+export function countBookingItems(db: Db, filter: BookingItemFilter, upTo: number) {
+  const shape = shapeOf(filter)
+  return preparedCount(db, shape.name, bookingItems, shape.where, shape.values, upTo)
 }
+
+/** A page of booking lines, newest first, and the total when the spec asks for it. */
+export const listBookingItems = (db: Db, filter: BookingItemFilter, spec: PageSpec) =>
+  readPage(
+    spec,
+    itemsNewestFirst,
+    (window) => selectBookingItems(db, filter, window),
+    (upTo) => countBookingItems(db, filter, upTo),
+  )

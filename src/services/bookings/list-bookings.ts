@@ -1,11 +1,24 @@
-import { and, count, eq, gt, lt, sql, type SQL } from 'drizzle-orm'
+import { and, eq, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import {
+  readPage,
+  type Keyset,
+  type Page,
+  type PageSpec,
+  type PageWindow,
+} from '../../db/keyset'
+import { preparedCount, preparedPage } from '../../db/prepared'
 import { bookings } from '../../db/schema'
-import type { PageWindow } from '../../http/pagination'
-import { preparedOnce, preparedPage } from '../../db/prepared'
-import { bookingColumns, type BookingRow } from './booking-columns'
+import {
+  bookingFields,
+  withItems,
+  type Booking,
+  type BookingRecord,
+  type BookingRow,
+  type BookingStatus,
+} from './booking-columns'
 
-export type BookingStatus = BookingRow['status']
+export type { BookingStatus } from './booking-columns'
 
 /** A user's own bookings; served by bookings_user_id_id_idx, or (user_id, status) when filtered. */
 export interface OwnFilter {
@@ -23,90 +36,154 @@ export interface AdminFilter {
   to?: Date
 }
 
-/**
- * The own filter with placeholders (`user_id`, `status`, `kind`) for the conditions it uses: a
- * user's pages are the hottest list, prepared once per filter shape (see `preparedPage`).
- */
-const ownWhere = (f: OwnFilter): SQL | undefined =>
-  and(
-    eq(bookings.userId, sql.placeholder('user_id')),
-    f.status && eq(bookings.status, sql.placeholder('status')),
-    f.kind && eq(bookings.kind, sql.placeholder('kind')),
-  )
-const ownShape = (f: OwnFilter) =>
-  `own_bookings${f.status ? '_status' : ''}${f.kind ? '_kind' : ''}`
-const ownValues = (f: OwnFilter) => ({ user_id: f.userId, status: f.status, kind: f.kind })
+/** Newest first: the keyset of bookings_user_id_id_idx. */
+export const newestFirst: Keyset<BookingRecord> = {
+  sort: bookings.id,
+  id: bookings.id,
+  direction: 'desc',
+  key: (b) => [b.id, b.id],
+}
+
+/** By start, then id: the keysets of bookings_start_datetime_idx (start_datetime, id). */
+const byStart = (direction: 'asc' | 'desc'): Keyset<BookingRecord> => ({
+  sort: bookings.startDatetime,
+  id: bookings.id,
+  direction,
+  sortType: 'timestamptz',
+  key: (b) => [b.start_datetime, b.id],
+})
+export const latestStartFirst = byStart('desc')
+export const earliestStartFirst = byStart('asc')
+
+/** A filter as SQL and the name of its shape: one prepared statement per shape. */
+interface Shape {
+  name: string
+  where: SQL | undefined
+  values: Record<string, unknown>
+}
+
+/** The own filter with placeholders (`user_id`, `status`, `kind`) for the conditions it uses. */
+function ownShape(f: OwnFilter): Shape {
+  return {
+    name: `own_bookings${f.status ? '_status' : ''}${f.kind ? '_kind' : ''}`,
+    where: and(
+      eq(bookings.userId, sql.placeholder('user_id')),
+      f.status && eq(bookings.status, sql.placeholder('status')),
+      f.kind && eq(bookings.kind, sql.placeholder('kind')),
+    ),
+    values: { user_id: f.userId, status: f.status, kind: f.kind },
+  }
+}
+
+type Bind = (name: string, value: string | number) => SQL | Placeholder
 
 /**
- * Overlap with [from, to) written twice: as range overlap, which bookings_period_idx (gist) serves
- * when the period is narrow, and as plain bounds, which let the start_datetime btree walk a wide
- * period in page order. The planner picks by selectivity.
+ * The admin filters, each value through `bind`: placeholders for the prepared lists, bound values
+ * for the export (whose COPY writes them in as literals). Overlap with [from, to) is written
+ * twice: as range overlap, which bookings_period_idx (gist) serves when the period is narrow, and
+ * as plain bounds, which let the start_datetime btree walk a wide period in page order. The
+ * planner picks by selectivity.
  */
-function overlaps(from?: Date, to?: Date): SQL | undefined {
-  if (!from && !to) return undefined
-  if (from && to && from >= to) return sql`false`
+function adminConditions(f: AdminFilter, bind: Bind): SQL | undefined {
+  const instant = (name: string, at?: Date) =>
+    at ? sql`${bind(name, at.toISOString())}::timestamptz` : sql`null::timestamptz`
   const period = sql`tstzrange(${bookings.startDatetime}, ${bookings.endDatetime}, '[)')`
-  const bound = (at?: Date) => sql`${at?.toISOString() ?? null}::timestamptz`
-  const wanted = sql`tstzrange(${bound(from)}, ${bound(to)}, '[)')`
   return and(
-    sql`${period} && ${wanted}`,
-    to && lt(bookings.startDatetime, to),
-    from && gt(bookings.endDatetime, from),
+    f.status && sql`${bookings.status} = ${bind('status', f.status)}`,
+    f.venueId !== undefined ? sql`${bookings.venueId} = ${bind('venue_id', f.venueId)}` : undefined,
+    f.userId !== undefined ? sql`${bookings.userId} = ${bind('user_id', f.userId)}` : undefined,
+    f.from || f.to
+      ? and(
+          sql`${period} && tstzrange(${instant('from', f.from)}, ${instant('to', f.to)}, '[)')`,
+          f.to && sql`${bookings.startDatetime} < ${instant('to', f.to)}`,
+          f.from && sql`${bookings.endDatetime} > ${instant('from', f.from)}`,
+        )
+      : undefined,
   )
 }
 
+/** [from, to) holds no instant: nothing overlaps it (and tstzrange would refuse it). */
+const emptyPeriod = (f: AdminFilter) => Boolean(f.from && f.to && f.from >= f.to)
+
+/** The admin filters with their values bound: the export's, whose COPY inlines them. */
 export const adminWhere = (f: AdminFilter): SQL | undefined =>
-  and(
-    f.status && eq(bookings.status, f.status),
-    f.venueId !== undefined ? eq(bookings.venueId, f.venueId) : undefined,
-    f.userId !== undefined ? eq(bookings.userId, f.userId) : undefined,
-    overlaps(f.from, f.to),
-  )
+  emptyPeriod(f) ? sql`false` : adminConditions(f, (_, value) => sql`${value}`)
 
-const page = (db: Db, where: SQL | undefined, window: PageWindow) =>
-  db
-    .select(bookingColumns)
-    .from(bookings)
-    .where(and(where, window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
+function adminShape(f: AdminFilter): Shape {
+  const flag = (on: unknown, letter: string) => (on === undefined ? '' : letter)
+  const letters =
+    flag(f.status, 's') + flag(f.venueId, 'v') + flag(f.userId, 'u') + flag(f.from, 'f') +
+    flag(f.to, 't')
+  return {
+    name: `all_bookings_${letters || 'any'}`,
+    where: adminConditions(f, (name) => sql.placeholder(name)),
+    values: {
+      status: f.status,
+      venue_id: f.venueId,
+      user_id: f.userId,
+      from: f.from?.toISOString(),
+      to: f.to?.toISOString(),
+    },
+  }
+}
 
-const total = (db: Db, where: SQL | undefined) =>
-  db.select({ n: count() }).from(bookings).where(where)
-
-export const listOwnBookings = (
-  db: Db,
-  filter: OwnFilter,
-  window: PageWindow,
-): Promise<BookingRow[]> =>
+/**
+ * A page of bookings as their JSON, prepared once per filter shape, keyset and window shape
+ * (see `preparedPage`): admin filters included, whose values vary in selectivity; their
+ * EXPLAIN tests keep the generic plans on the indexes.
+ */
+const pageOf = (db: Db, shape: Shape, window: PageWindow): Promise<BookingRecord[]> =>
   preparedPage(
     db,
-    ownShape(filter),
+    shape.name,
     window,
-    (w) => page(db, ownWhere(filter), w),
-    ownValues(filter),
+    (w) =>
+      db
+        .select(bookingFields)
+        .from(bookings)
+        .where(and(shape.where, w.after))
+        .orderBy(...w.orderBy)
+        .limit(w.limit)
+        .offset(w.offset),
+    shape.values,
   )
 
-export async function countOwnBookings(db: Db, filter: OwnFilter): Promise<number> {
-  const counted = preparedOnce(db, `count_${ownShape(filter)}`, (name) =>
-    total(db, ownWhere(filter)).prepare(name),
-  )
-  const [row] = await counted.execute(ownValues(filter))
-  return row?.n ?? 0
+const countOf = (db: Db, shape: Shape, upTo: number) =>
+  preparedCount(db, shape.name, bookings, shape.where, shape.values, upTo)
+
+/** A page of bookings, each with its items, and the total when the spec asks for it. */
+function listed(db: Db, shape: Shape, spec: PageSpec, keyset: Keyset<BookingRecord>) {
+  return readPage(
+    spec,
+    keyset,
+    async (window) => withItems(db, await pageOf(db, shape, window), spec.size),
+    (upTo) => countOf(db, shape, upTo),
+  ) as Promise<Page<Booking>>
 }
 
-/**
- * Admin filters combine freely and their date ranges vary in selectivity by orders of magnitude, so
- * their queries stay unprepared: PostgreSQL plans each with its values, never one generic plan.
- */
-export const listAllBookings = (
+export const selectOwnBookings = (db: Db, filter: OwnFilter, window: PageWindow) =>
+  pageOf(db, ownShape(filter), window)
+
+export const countOwnBookings = (db: Db, filter: OwnFilter, upTo: number) =>
+  countOf(db, ownShape(filter), upTo)
+
+/** The caller's bookings, newest first. */
+export const listOwnBookings = (db: Db, filter: OwnFilter, spec: PageSpec) =>
+  listed(db, ownShape(filter), spec, newestFirst)
+
+export const selectAllBookings = (db: Db, filter: AdminFilter, window: PageWindow) =>
+  emptyPeriod(filter) ? Promise.resolve([]) : pageOf(db, adminShape(filter), window)
+
+export const countAllBookings = (db: Db, filter: AdminFilter, upTo: number) =>
+  emptyPeriod(filter) ? Promise.resolve(0) : countOf(db, adminShape(filter), upTo)
+
+/** Anyone's bookings in the order of `keyset` (`latestStartFirst` or `earliestStartFirst`). */
+export function listAllBookings(
   db: Db,
   filter: AdminFilter,
-  window: PageWindow,
-): Promise<BookingRow[]> => page(db, adminWhere(filter), window).execute()
-
-export async function countAllBookings(db: Db, filter: AdminFilter): Promise<number> {
-  const [row] = await total(db, adminWhere(filter))
-  return row?.n ?? 0
+  spec: PageSpec,
+  keyset: Keyset<BookingRecord>,
+): Promise<Page<Booking>> {
+  if (emptyPeriod(filter)) return Promise.resolve({ rows: [], nextKey: null, counted: 0 })
+  return listed(db, adminShape(filter), spec, keyset)
 }

@@ -2,7 +2,7 @@ import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { rackOrderItems, rackOrders } from '../../db/schema'
 import type { AuthUser } from '../users/account'
-import type { PageWindow } from '../../http/pagination'
+import type { PageWindow } from '../../db/keyset'
 
 export type RackOrderStatus = 'pending' | 'paid' | 'cancelled' | 'fulfilled'
 

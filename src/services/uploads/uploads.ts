@@ -1,7 +1,7 @@
 import { and, count, eq, exists, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
-import type { PageWindow } from '../../http/pagination'
+import type { PageWindow } from '../../db/keyset'
 
 export const uploadColumns = {
   id: uploads.id,
