@@ -6,6 +6,10 @@ import { ExportQuery } from '../bookings/bookings.schemas'
 const streamed = (type: string) => ({ schema: { type: 'string' as const } , example: type })
 
 export const exportBookings = createRoute({
+  // Its output grows with the table: shed from high memory on, like a write. Declared on the route
+  // (its GET), not as a middleware on the path, which would sit beside PATCH {id} for every method
+  // and push hono off its RegExpRouter.
+  policy: { guard: 'heavy' },
   method: 'get',
   path: '/api/admin/bookings/export',
   tags: ['Admin: bookings'],
