@@ -120,6 +120,7 @@ describe('the OpenAPI document declares retries', () => {
       '/api/health/ready',
       '/metrics',
       '/status',
+      '/status/history',
       '/status/stream',
     ])
     const shed = doc.paths['/api/venues'].get.responses['503']

@@ -263,7 +263,7 @@ describe('GET /status/history', () => {
     const t = await testApp({ METRICS_TOKEN: undefined })
     const doc = await readJson(await t.app.request('/api/openapi.json'))
     const operation = doc.paths['/status/history'].get
-    expect(Object.keys(operation.responses).sort()).toEqual(['200', '401'])
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401'])
     expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['token'])
   })
 })
