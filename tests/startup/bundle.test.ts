@@ -12,7 +12,8 @@ let server: ServerProcess
 beforeAll(async () => {
   bundle = await buildScratchBundle('test')
   // Under a limit, so the bundle also runs itself again with its runtime set, as in a container.
-  server = await startServerProcess({ MEMORY_LIMIT_MB: '512' }, bundle.entry)
+  // 1 GB: PGlite alone holds a few hundred MB, which at 512 MB would put the guard at critical.
+  server = await startServerProcess({ MEMORY_LIMIT_MB: '1024' }, bundle.entry)
 }, 120_000)
 
 afterAll(() => {
