@@ -1,8 +1,7 @@
-import { sql } from 'drizzle-orm'
-import { check, index, integer, pgTable, unique } from 'drizzle-orm/pg-core'
+import { index, pgTable, unique } from 'drizzle-orm/pg-core'
 import { bookings } from './bookings'
 import { id, ref } from './columns'
-import { items } from './items'
+import { lineChecks, lineColumns } from './order-lines'
 
 export const bookingItems = pgTable(
   'booking_items',
@@ -11,15 +10,10 @@ export const bookingItems = pgTable(
     bookingId: ref('booking_id')
       .notNull()
       .references(() => bookings.id, { onDelete: 'cascade' }),
-    itemId: ref('item_id')
-      .notNull()
-      .references(() => items.id, { onDelete: 'restrict' }),
-    quantity: integer('quantity').notNull(),
-    unitPriceCents: integer('unit_price_cents').notNull(),
+    ...lineColumns(),
   },
   (t) => [
-    check('booking_items_quantity_positive', sql`${t.quantity} > 0`),
-    check('booking_items_unit_price_non_negative', sql`${t.unitPriceCents} >= 0`),
+    ...lineChecks('booking_items', t),
     index('booking_items_booking_id_idx').on(t.bookingId),
     index('booking_items_item_id_idx').on(t.itemId, t.id),
     unique('booking_items_booking_item_key').on(t.bookingId, t.itemId),

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { check, index, integer, pgTable, unique } from 'drizzle-orm/pg-core'
 import { id, ref, timestamps } from './columns'
 import { rackOrderStatus } from './enums'
-import { items } from './items'
+import { lineChecks, lineColumns } from './order-lines'
 import { users } from './users'
 
 export const rackOrders = pgTable(
@@ -31,15 +31,10 @@ export const rackOrderItems = pgTable(
     rackOrderId: ref('rack_order_id')
       .notNull()
       .references(() => rackOrders.id, { onDelete: 'cascade' }),
-    itemId: ref('item_id')
-      .notNull()
-      .references(() => items.id, { onDelete: 'restrict' }),
-    quantity: integer('quantity').notNull(),
-    unitPriceCents: integer('unit_price_cents').notNull(),
+    ...lineColumns(),
   },
   (t) => [
-    check('rack_order_items_quantity_positive', sql`${t.quantity} > 0`),
-    check('rack_order_items_unit_price_non_negative', sql`${t.unitPriceCents} >= 0`),
+    ...lineChecks('rack_order_items', t),
     index('rack_order_items_rack_order_id_idx').on(t.rackOrderId),
     index('rack_order_items_item_id_idx').on(t.itemId),
     unique('rack_order_items_order_item_key').on(t.rackOrderId, t.itemId),

@@ -32,6 +32,12 @@ export interface CrudResource<
 }
 
 /**
+ * The names of those handlers, and of their routes, in the order a resource's router adds them
+ * (http/mount-routes.ts) and the document lists them.
+ */
+export const crudRouteNames = ['list', 'get', 'adminList', 'create', 'update', 'remove'] as const
+
+/**
  * The handlers of a back-office resource, one per route: the public list and read (visible rows
  * only), the admin list, create, change and remove. Failures come from the service (404 for a
  * missing or hidden row); the app's cache rules (routes/cache-changes.ts) drop the public reads

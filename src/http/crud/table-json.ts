@@ -1,11 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import { createSchemaFactory } from 'drizzle-zod'
-
-/**
- * drizzle-zod's schema builders on the zod that carries `.openapi()`: a table's columns give each
- * field its type, enum and nullability once; refinements add what the API asks beyond the column.
- */
-export const { createSelectSchema, createInsertSchema } = createSchemaFactory({ zodInstance: z })
 
 /** `hourlyPriceCents` -> `hourly_price_cents`: JSON names are the columns' own SQL names. */
 export type Snake<S extends string> = S extends `${infer C}${infer Rest}`

@@ -6,7 +6,7 @@ import { Problem } from '../../http/problem'
 import { iso } from '../../lib/serialize'
 import { changePassword, revokeSessions } from '../../services/users/sessions'
 import { authenticate, findUser, registerUser, type PublicUser } from '../../services/users/users'
-import type { login, logout, me, password, register } from './auth.routes'
+import type * as routes from './auth.routes'
 
 export const toUser = (u: PublicUser) => ({
   id: u.id,
@@ -27,14 +27,14 @@ export const REGISTRATION_ACCEPTED = {
     'Log in with POST /api/auth/login to get a token.',
 } as const
 
-export const postRegister: AppRouteHandler<typeof register> = async (c) => {
+export const register: AppRouteHandler<typeof routes.register> = async (c) => {
   const { deps } = c.var
   await deps.authThrottle.beforeRegister(clientAddress(c))
   await whenLimitAllows(c, () => registerUser(deps.database.db, c.req.valid('json')))
   return c.json(REGISTRATION_ACCEPTED, 202)
 }
 
-export const postLogin: AppRouteHandler<typeof login> = async (c) => {
+export const login: AppRouteHandler<typeof routes.login> = async (c) => {
   const { deps } = c.var
   const { email, password } = c.req.valid('json')
   const address = clientAddress(c)
@@ -48,21 +48,21 @@ export const postLogin: AppRouteHandler<typeof login> = async (c) => {
   return c.json({ user: toUser(user), token: await tokenFor(deps, user) }, 200)
 }
 
-export const getMe: AppRouteHandler<typeof me> = async (c) => {
+export const me: AppRouteHandler<typeof routes.me> = async (c) => {
   const user = await findUser(c.var.deps.database.db, c.var.user.id)
   if (!user) throw new Problem(401, 'The account no longer exists.', { type: 'unauthorized' })
   return c.json(toUser(user), 200)
 }
 
 /** Logging out ends every session of the account: tokens are revoked by version, not one by one. */
-export const postLogout: AppRouteHandler<typeof logout> = async (c) => {
+export const logout: AppRouteHandler<typeof routes.logout> = async (c) => {
   const { deps, user } = c.var
   await revokeSessions(deps.database.db, user.id)
   await deps.authStates.drop(user.id)
   return c.body(null, 204)
 }
 
-export const postPassword: AppRouteHandler<typeof password> = async (c) => {
+export const password: AppRouteHandler<typeof routes.password> = async (c) => {
   const { deps, user } = c.var
   const body = c.req.valid('json')
   const account = String(user.id)

@@ -1,5 +1,6 @@
 import { createRouter } from '../../app/create-app'
 import { withPolicy } from '../../http/middleware/route-policy'
+import { mountRoutes } from '../../http/mount-routes'
 import * as handlers from './auth.handlers'
 import * as routes from './auth.routes'
 
@@ -10,9 +11,10 @@ for (const path of ['/api/auth/login', '/api/auth/register', '/api/auth/password
   withPolicy(router, path, { inFlight: 'password' })
 }
 
-export const authRouter = router
-  .openapi(routes.register, handlers.postRegister)
-  .openapi(routes.login, handlers.postLogin)
-  .openapi(routes.me, handlers.getMe)
-  .openapi(routes.logout, handlers.postLogout)
-  .openapi(routes.password, handlers.postPassword)
+export const authRouter = mountRoutes(router, routes, handlers, [
+  'register',
+  'login',
+  'me',
+  'logout',
+  'password',
+])

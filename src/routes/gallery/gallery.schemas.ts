@@ -1,13 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { galleryImages, uploads } from '../../db/schema'
-import {
-  createInsertSchema,
-  createSelectSchema,
-  jsonInput,
-  jsonView,
-  requiring,
-  serverManaged,
-} from '../../http/crud/table-json'
+import { jsonInput, jsonView, requiring, serverManaged } from '../../http/crud/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
 import { uploadUrl } from '../uploads/uploads.schemas'
 
 const GalleryRow = createSelectSchema(galleryImages).extend({

@@ -2,14 +2,14 @@ import type { AppRouteHandler } from '../../app/context'
 import { memorySnapshot } from '../../app/memory/snapshot'
 import { Problem } from '../../http/problem'
 import { memoryRetryAfter } from '../../http/middleware/memory-guard'
-import type { live, memory, ready } from './health.routes'
+import type * as routes from './health.routes'
 
-export const getLive: AppRouteHandler<typeof live> = (c) => {
+export const live: AppRouteHandler<typeof routes.live> = (c) => {
   const uptime = (Date.now() - c.get('deps').startedAt) / 1000
   return c.json({ status: 'ok' as const, uptime_seconds: Math.round(uptime) }, 200)
 }
 
-export const getReady: AppRouteHandler<typeof ready> = async (c) => {
+export const ready: AppRouteHandler<typeof routes.ready> = async (c) => {
   const { database, memory, shutdown } = c.get('deps')
   // The instance is draining: a load balancer stops sending it new work.
   if (shutdown.aborted) {
@@ -40,7 +40,7 @@ export const getReady: AppRouteHandler<typeof ready> = async (c) => {
   return c.json({ status: 'ready' as const, database: database.kind }, 200)
 }
 
-export const getMemory: AppRouteHandler<typeof memory> = (c) => {
+export const memory: AppRouteHandler<typeof routes.memory> = (c) => {
   c.header('Cache-Control', 'no-store')
   return c.json(memorySnapshot(c.get('deps')), 200)
 }

@@ -1,13 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { itemKind, items } from '../../db/schema'
-import {
-  createInsertSchema,
-  createSelectSchema,
-  jsonInput,
-  jsonView,
-  requiring,
-  serverManaged,
-} from '../../http/crud/table-json'
+import { jsonInput, jsonView, requiring, serverManaged } from '../../http/crud/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
 import { PageQuery } from '../../http/pagination'
 
 export const Item = jsonView(createSelectSchema(items))

@@ -1,12 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { regularPrograms } from '../../db/schema'
-import {
-  createInsertSchema,
-  createSelectSchema,
-  jsonInput,
-  jsonView,
-  serverManaged,
-} from '../../http/crud/table-json'
+import { jsonInput, jsonView, serverManaged } from '../../http/crud/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
 import { scheduleErrors } from '../../services/programs/schedule'
 
 const isoWeekdays = { description: 'ISO weekdays, 1 = Monday' }

@@ -1,25 +1,16 @@
 import { createRoute } from '../../http/create-route'
 import { requireUser } from '../../http/middleware/auth'
-import {
-  IdempotencyHeaders,
-  json,
-  jsonBody,
-  problem,
-  userErrors,
-} from '../../http/openapi-schemas'
-import { pageOf } from '../../http/pagination'
+import { IdempotencyHeaders, json, jsonBody, problem, userErrors } from '../../http/openapi-schemas'
 import { IdParams } from '../../http/params'
-import {
-  RackOrderCreate,
-  RackOrderQuery,
-  RackOrderSchema,
-} from './rack-orders.schemas'
+import { pageResponses, rowResponses } from '../../http/route-shapes'
+import { RackOrderCreate, RackOrderQuery, RackOrderSchema } from './rack-orders.schemas'
 
 const user = {
   tags: ['Rack orders'],
   security: [{ bearer: [] }],
   middleware: requireUser(),
 }
+const missing = 'No such order for this caller'
 
 export const create = createRoute({
   method: 'post',
@@ -42,11 +33,7 @@ export const list = createRoute({
   ...user,
   summary: 'The caller’s own orders, newest first',
   request: { query: RackOrderQuery },
-  responses: {
-    200: json(pageOf(RackOrderSchema), 'A page of orders'),
-    400: problem('Invalid paging or filter'),
-    ...userErrors,
-  },
+  responses: { ...pageResponses(RackOrderSchema, 'A page of orders'), ...userErrors },
 })
 
 export const get = createRoute({
@@ -55,12 +42,7 @@ export const get = createRoute({
   ...user,
   summary: 'One order (its owner’s or, for an admin, anyone’s)',
   request: { params: IdParams },
-  responses: {
-    200: json(RackOrderSchema, 'The order'),
-    400: problem('Invalid id'),
-    404: problem('No such order for this caller'),
-    ...userErrors,
-  },
+  responses: { ...rowResponses(RackOrderSchema, 'The order', missing), ...userErrors },
 })
 
 export const cancel = createRoute({
@@ -72,9 +54,7 @@ export const cancel = createRoute({
     'cancel a pending order, an admin a pending or paid one',
   request: { params: IdParams },
   responses: {
-    200: json(RackOrderSchema, 'The cancelled order'),
-    400: problem('Invalid id'),
-    404: problem('No such order for this caller'),
+    ...rowResponses(RackOrderSchema, 'The cancelled order', missing),
     409: problem('The order is fulfilled, or paid and the caller is not an admin'),
     ...userErrors,
   },

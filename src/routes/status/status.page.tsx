@@ -69,6 +69,18 @@ const Tile = (props: { title: string; id: string; detail?: string }) => (
   </div>
 )
 
+/** The x axis both charts share: their window runs from five minutes ago to now. */
+const TimeAxis = () => (
+  <>
+    <text x="44" y="236">
+      −5 min
+    </text>
+    <text x="632" y="236" text-anchor="end">
+      now
+    </text>
+  </>
+)
+
 export interface StatusPageProps {
   /** Allows the page's own inline style and script under its Content-Security-Policy. */
   nonce: string
@@ -121,12 +133,7 @@ export function StatusPage({ nonce, streamUrl, historyUrl }: StatusPageProps) {
               <text class="critical" id="critical-label" x="628" y="-10" text-anchor="end"></text>
               <polyline id="heap-line" points="" />
               <polyline id="usage-line" points="" />
-              <text x="44" y="236">
-                −5 min
-              </text>
-              <text x="632" y="236" text-anchor="end">
-                now
-              </text>
+              <TimeAxis />
             </svg>
             <div class="legend">
               <span class="rss">RSS</span>
@@ -142,12 +149,7 @@ export function StatusPage({ nonce, streamUrl, historyUrl }: StatusPageProps) {
               <text id="events-empty" x="338" y="120" text-anchor="middle">
                 none
               </text>
-              <text x="44" y="236">
-                −5 min
-              </text>
-              <text x="632" y="236" text-anchor="end">
-                now
-              </text>
+              <TimeAxis />
             </svg>
             <div class="legend" id="events-legend"></div>
           </section>

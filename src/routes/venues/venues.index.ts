@@ -1,5 +1,7 @@
 import { etag } from 'hono/etag'
 import { createRouter } from '../../app/create-app'
+import { crudRouteNames } from '../../http/crud/crud-handlers'
+import { mountRoutes } from '../../http/mount-routes'
 import * as handlers from './venues.handlers'
 import * as routes from './venues.routes'
 
@@ -7,10 +9,4 @@ export const venuesRouter = createRouter()
 venuesRouter.use('/api/venues', etag())
 venuesRouter.use('/api/venues/*', etag())
 
-export const venuesRoutes = venuesRouter
-  .openapi(routes.list, handlers.list)
-  .openapi(routes.get, handlers.get)
-  .openapi(routes.adminList, handlers.adminList)
-  .openapi(routes.create, handlers.create)
-  .openapi(routes.update, handlers.update)
-  .openapi(routes.remove, handlers.remove)
+export const venuesRoutes = mountRoutes(venuesRouter, routes, handlers, crudRouteNames)

@@ -1,11 +1,6 @@
 import { venues } from '../../db/schema'
-import {
-  createInsertSchema,
-  createSelectSchema,
-  jsonInput,
-  jsonView,
-  serverManaged,
-} from '../../http/crud/table-json'
+import { jsonInput, jsonView, serverManaged } from '../../http/crud/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
 import { isTimeZone } from '../../lib/temporal'
 
 export const Venue = jsonView(createSelectSchema(venues))
