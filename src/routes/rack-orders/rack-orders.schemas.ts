@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi'
+import { rackOrderStatus } from '../../db/schema'
 import { PageQuery } from '../../http/pagination'
 import { optionalId } from '../../http/params'
 import { iso } from '../../lib/serialize'
 import type { RackOrderItemRow, RackOrderWithItems } from '../../services/rack-orders/rack-orders'
 
 export const RackOrderStatus = z
-  .enum(['pending', 'paid', 'cancelled', 'fulfilled'])
+  .enum(rackOrderStatus.enumValues)
   .openapi({
     description:
       'A new order is pending (its stock already taken); staff mark it paid, then fulfilled ' +

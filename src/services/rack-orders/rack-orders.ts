@@ -1,10 +1,10 @@
 import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { rackOrderItems, rackOrders } from '../../db/schema'
+import { rackOrderItems, rackOrders, rackOrderStatus } from '../../db/schema'
 import type { AuthUser } from '../users/account'
 import type { PageWindow } from '../../db/keyset'
 
-export type RackOrderStatus = 'pending' | 'paid' | 'cancelled' | 'fulfilled'
+export type RackOrderStatus = (typeof rackOrderStatus.enumValues)[number]
 
 export const rackOrderColumns = {
   id: rackOrders.id,
