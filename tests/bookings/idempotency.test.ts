@@ -18,6 +18,12 @@ afterAll(async () => {
 const countOwn = async (user: TestUser) =>
   (await readJson(await get(t, user, '/api/bookings'))).pagination.total as number
 
+/** An hour-long booking of a venue of its own, `hours` from now. */
+async function hourAt(hours: number) {
+  const start = hoursAhead(hours)
+  return { venue_id: await f.venue(), start_datetime: start, end_datetime: minutesAfter(start, 60) }
+}
+
 const keyed = () => ({ 'Idempotency-Key': `idem-${crypto.randomUUID()}` })
 
 /**
@@ -47,11 +53,8 @@ describe('Idempotency-Key on POST /api/bookings', () => {
   test('a replay answers 201 with the first body, its Location, and books once', async () => {
     const user = await f.user()
     const item = await f.item({ priceCents: 200 })
-    const start = hoursAhead(30)
     const body = {
-      venue_id: await f.venue(),
-      start_datetime: start,
-      end_datetime: minutesAfter(start, 60),
+      ...(await hourAt(30)),
       items: [{ item_id: item, quantity: 2 }],
       notes: 'replayed',
     }
@@ -68,32 +71,26 @@ describe('Idempotency-Key on POST /api/bookings', () => {
 
   test('the same instants written with another offset are the same request', async () => {
     const user = await f.user()
-    const start = hoursAhead(31)
-    const body = {
-      venue_id: await f.venue(),
-      start_datetime: start,
-      end_datetime: minutesAfter(start, 60),
-    }
+    const body = await hourAt(31)
     const key = keyed()
     const first = await readJson(await book(t, user, body, key))
     const shifted = (iso: string) =>
       new Date(new Date(iso).getTime() + 2 * 3_600_000).toISOString().replace('Z', '+02:00')
-    const again = await book(
-      t,
-      user,
-      { ...body, start_datetime: shifted(start), end_datetime: shifted(body.end_datetime) },
-      key,
-    )
+    const { start_datetime, end_datetime } = body
+    const moved = {
+      ...body,
+      start_datetime: shifted(start_datetime),
+      end_datetime: shifted(end_datetime),
+    }
+    const again = await book(t, user, moved, key)
     expect(again.status).toBe(201)
     expect((await readJson(again)).id).toBe(first.id)
   })
 
   test('another body with the key is 422 problem and changes nothing', async () => {
     const user = await f.user()
-    const venue = await f.venue()
-    const start = hoursAhead(32)
     const key = keyed()
-    const body = { venue_id: venue, start_datetime: start, end_datetime: minutesAfter(start, 60) }
+    const body = await hourAt(32)
     expect((await book(t, user, body, key)).status).toBe(201)
     const other = await book(t, user, { ...body, notes: 'changed my mind' }, key)
     expect(other.status).toBe(422)
@@ -107,12 +104,7 @@ describe('Idempotency-Key on POST /api/bookings', () => {
 
   test('a retry while the first request still runs is 409 with Retry-After', async () => {
     const user = await f.user()
-    const start = hoursAhead(33)
-    const body = {
-      venue_id: await f.venue(),
-      start_datetime: start,
-      end_datetime: minutesAfter(start, 60),
-    }
+    const body = await hourAt(33)
     const key = keyed()
     expect((await book(t, user, body, key)).status).toBe(201)
     await leaveRunning(user, key['Idempotency-Key'])
@@ -130,12 +122,7 @@ describe('Idempotency-Key on POST /api/bookings', () => {
 
   test('a key left claimed by a request that died over a minute ago is taken over', async () => {
     const user = await f.user()
-    const start = hoursAhead(34)
-    const body = {
-      venue_id: await f.venue(),
-      start_datetime: start,
-      end_datetime: minutesAfter(start, 60),
-    }
+    const body = await hourAt(34)
     const key = keyed()
     const first = await readJson(await book(t, user, body, key))
     // The slot is free again, and the key looks like its request never answered.
@@ -166,12 +153,7 @@ describe('Idempotency-Key on POST /api/bookings', () => {
 
   test('a malformed key is 400 and books nothing', async () => {
     const user = await f.user()
-    const start = hoursAhead(36)
-    const body = {
-      venue_id: await f.venue(),
-      start_datetime: start,
-      end_datetime: minutesAfter(start, 60),
-    }
+    const body = await hourAt(36)
     const res = await book(t, user, body, { 'Idempotency-Key': 'has space' })
     expect(res.status).toBe(400)
     expect(await countOwn(user)).toBe(0)
