@@ -24,6 +24,21 @@ async function instance(settings: Record<string, string>) {
   return t
 }
 
+/** Two instances sharing one Redis key prefix, as two replicas behind a balancer. */
+async function twoInstances() {
+  const settings = redisSettings()
+  prefixes.push(settings.REDIS_KEY_PREFIX)
+  return { settings, a: await instance(settings), b: await instance(settings) }
+}
+
+/** Two such instances and a user made through the first. */
+async function twoInstancesAndUser() {
+  const pair = await twoInstances()
+  const user = await makeUser(pair.a)
+  userIds.push(user.id)
+  return { ...pair, user }
+}
+
 const login = (t: TestApp, email: string, password: string, address: string) =>
   t.app.request('/api/auth/login', jsonInit('POST', { email, password }), fromAddress(address))
 
@@ -40,12 +55,7 @@ const register = (t: TestApp, address: string) =>
 
 describe.skipIf(!redisUp)('throttles in Redis (REDIS_URL set)', () => {
   test('failures on one instance count on the other: the sixth from there is 429', async () => {
-    const settings = redisSettings()
-    prefixes.push(settings.REDIS_KEY_PREFIX)
-    const a = await instance(settings)
-    const b = await instance(settings)
-    const user = await makeUser(a)
-    userIds.push(user.id)
+    const { settings, a, b, user } = await twoInstancesAndUser()
     const attacker = freshAddress()
 
     for (const t of [a, b, a, b, a]) {
@@ -63,12 +73,7 @@ describe.skipIf(!redisUp)('throttles in Redis (REDIS_URL set)', () => {
   })
 
   test('a successful login clears its address’s count for every instance', async () => {
-    const settings = redisSettings()
-    prefixes.push(settings.REDIS_KEY_PREFIX)
-    const a = await instance(settings)
-    const b = await instance(settings)
-    const user = await makeUser(a)
-    userIds.push(user.id)
+    const { a, b, user } = await twoInstancesAndUser()
     const address = freshAddress()
     for (let i = 0; i < 4; i++) await login(a, user.email, 'wrong password', address)
     expect((await login(b, user.email, user.password, address)).status).toBe(200)
@@ -79,10 +84,7 @@ describe.skipIf(!redisUp)('throttles in Redis (REDIS_URL set)', () => {
   })
 
   test('registrations from one address are counted across instances', async () => {
-    const settings = redisSettings()
-    prefixes.push(settings.REDIS_KEY_PREFIX)
-    const a = await instance(settings)
-    const b = await instance(settings)
+    const { a, b } = await twoInstances()
     const address = freshAddress()
     const allowed = a.deps.authThrottle.limits.registrationsPerAddress
     const statuses: number[] = []
