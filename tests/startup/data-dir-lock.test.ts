@@ -2,9 +2,8 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServerProcess, type ServerProcess } from '../support/process'
+import { runToEnd, startServerProcess, type ServerProcess } from '../support/process'
 
-const root = join(import.meta.dir, '..', '..')
 const admin = { email: 'lock-admin@example.com', password: 'a long admin password' }
 
 /** PGlite on a data directory of the test's own, whatever DATABASE_URL the suite runs with. */
@@ -18,17 +17,13 @@ const onDir = (dir: string) => ({
 
 /** Runs a command of the project to its end: exit code and what it printed. */
 async function run(args: string[], env: Record<string, string>) {
-  const proc = Bun.spawn([process.execPath, ...args], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdout: 'pipe',
-    stderr: 'pipe',
+  const { code, stdout, stderr } = await runToEnd(args, {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...env,
   })
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ])
   return { code, stdout, stderr: stderr.trim() }
 }
 

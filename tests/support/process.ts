@@ -80,15 +80,9 @@ export async function startServerProcess(
   }
 }
 
-/**
- * Runs a probe script of the tests in a fresh process (module state and RSS of its own) and
- * returns the JSON of its last line, once it has exited 0 with nothing on stderr.
- */
-export async function runProbe(
-  script: string,
-  env: Record<string, string | undefined> = process.env,
-): Promise<any> {
-  const proc = Bun.spawn([process.execPath, script], {
+/** Runs `bun <args>` from the project root to its end: exit code and whole output. */
+export async function runToEnd(args: string[], env: Record<string, string | undefined>) {
+  const proc = Bun.spawn([process.execPath, ...args], {
     cwd: root,
     env,
     stdout: 'pipe',
@@ -99,6 +93,18 @@ export async function runProbe(
     new Response(proc.stdout).text(),
     new Response(proc.stderr).text(),
   ])
+  return { code, stdout, stderr }
+}
+
+/**
+ * Runs a probe script of the tests in a fresh process (module state and RSS of its own) and
+ * returns the JSON of its last line, once it has exited 0 with nothing on stderr.
+ */
+export async function runProbe(
+  script: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<any> {
+  const { code, stdout, stderr } = await runToEnd([script], env)
   if (code !== 0 || stderr !== '') throw new Error(`${script} exited ${code}: ${stderr}`)
   return JSON.parse(stdout.trim().split('\n').at(-1)!)
 }
