@@ -1,9 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { getTableColumns, type Column, type Table } from 'drizzle-orm'
-import { createSchemaFactory } from 'drizzle-zod'
 import type { WireRow } from '../db/wire-fields'
-
-const { createSelectSchema } = createSchemaFactory({ zodInstance: z })
+import { createSelectSchema } from './crud/table-schemas'
 
 type ColumnKey<T extends Table> = keyof T['_']['columns']
 type WireShape<T extends Table, O extends ColumnKey<T>> = {
