@@ -1,6 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import type { ShedReason } from '../app/memory/monitor'
 
+/** Instants leave the API as RFC 3339 strings in UTC. */
+export const DateTimeString = z
+  .string()
+  .openapi({ format: 'date-time', example: '2030-01-01T09:00:00.000Z' })
+
 export const ProblemSchema = z
   .object({
     type: z.string(),

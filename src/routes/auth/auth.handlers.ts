@@ -3,18 +3,10 @@ import { whenLimitAllows } from '../../http/middleware/memory-guard'
 import { clientAddress } from '../../http/client-address'
 import type { AppRouteHandler, Deps } from '../../app/context'
 import { Problem } from '../../http/problem'
-import { iso } from '../../lib/serialize'
 import { changePassword, revokeSessions } from '../../services/users/sessions'
 import { authenticate, findUser, registerUser, type PublicUser } from '../../services/users/users'
 import type * as routes from './auth.routes'
-
-export const toUser = (u: PublicUser) => ({
-  id: u.id,
-  email: u.email,
-  name: u.name,
-  role: u.role,
-  created_at: iso(u.createdAt),
-})
+import { toUser } from './auth.schemas'
 
 const tokenFor = (deps: Deps, user: PublicUser) =>
   issueToken(deps.jwtSecret, user, deps.env.JWT_EXPIRES_IN_SECONDS)

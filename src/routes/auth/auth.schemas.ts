@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi'
+import { users } from '../../db/schema'
+import { jsonView } from '../../http/table-json'
+import { createSelectSchema } from '../../http/table-schemas'
 
 export const Email = z
   .email()
@@ -6,15 +9,18 @@ export const Email = z
   .transform((v) => v.toLowerCase())
   .openapi({ example: 'ana@example.com' })
 
-export const UserSchema = z
-  .object({
-    id: z.number().int(),
-    email: z.string(),
-    name: z.string(),
-    role: z.enum(['user', 'admin']),
-    created_at: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('User')
+/** An account as its owner sees it: no password hash, no token version. */
+const User = jsonView(
+  createSelectSchema(users, { email: (s) => s.openapi({ example: 'ana@example.com' }) }).omit({
+    passwordHash: true,
+    updatedAt: true,
+  }),
+  { omit: ['tokenVersion'] },
+)
+
+export const UserSchema = User.schema.openapi('User')
+
+export const toUser = User.toJson
 
 export const RegisterBody = z
   .object({

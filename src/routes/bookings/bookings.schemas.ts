@@ -1,23 +1,35 @@
 import { z } from '@hono/zod-openapi'
 import { bookingItems, bookings } from '../../db/schema'
+import { DateTimeString } from '../../http/openapi-schemas'
 import { PageQuery, pageOf } from '../../http/pagination'
 import { Instant, optionalId } from '../../http/params'
-import { wireSchema } from '../../http/wire-schema'
+import { jsonView } from '../../http/table-json'
+import { createSelectSchema } from '../../http/table-schemas'
 import { iso } from '../../lib/serialize'
-import { bookingStatuses } from '../../services/bookings/booking-columns'
+import {
+  bookingStatuses,
+  type BookingItemRow,
+  type BookingRow,
+} from '../../services/bookings/booking-columns'
 
-// A booking's JSON is its table's columns (see services/bookings/booking-columns.ts); these
-// schemas are derived from the same tables, so the OpenAPI document and the answers agree.
-export const BookingItemSchema = wireSchema(bookingItems, ['bookingId']).openapi('BookingItem')
+// A booking's JSON is its table's columns: the reads select it so from SQL
+// (services/bookings/booking-columns.ts), the writes map the row they returned here.
+const BookingJson = jsonView(createSelectSchema(bookings))
+const BookingItemJson = jsonView(createSelectSchema(bookingItems), { omit: ['bookingId'] })
 
-export const BookingSchema = wireSchema(bookings)
+export const BookingItemSchema = BookingItemJson.schema.openapi('BookingItem')
+
+export const BookingSchema = BookingJson.schema
   .extend({ items: z.array(BookingItemSchema) })
   .openapi('Booking')
 
 export type Booking = z.infer<typeof BookingSchema>
 
-// The one mapper of rows a write returned; reads select their rows in this form already.
-export { toBooking } from '../../services/bookings/booking-columns'
+/** A booking a write returned, with its items, as its JSON. */
+export const toBooking = (row: BookingRow, items: readonly BookingItemRow[] = []): Booking => ({
+  ...BookingJson.toJson(row),
+  items: items.map(BookingItemJson.toJson),
+})
 
 export const BookingStatus = z.enum(bookingStatuses)
 
@@ -215,15 +227,17 @@ export const BookingItemsQuery = PageQuery.extend({
   item_id: optionalId('item_id'),
 })
 
-export const BookingItemRecordSchema = wireSchema(bookingItems).openapi('BookingItemRecord')
+export const BookingItemRecordSchema = jsonView(createSelectSchema(bookingItems)).schema.openapi(
+  'BookingItemRecord',
+)
 
 export const TodayPageSchema = pageOf(BookingSchema)
   .extend({
     day: z.object({
       date: z.string().openapi({ format: 'date', example: '2030-01-01' }),
       time_zone: z.string().openapi({ example: 'Europe/Berlin' }),
-      from: z.string().openapi({ format: 'date-time' }),
-      to: z.string().openapi({ format: 'date-time' }),
+      from: DateTimeString,
+      to: DateTimeString,
     }),
   })
   .openapi('BookingsToday')

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { galleryImages, uploads } from '../../db/schema'
-import { jsonInput, jsonView, requiring, serverManaged } from '../../http/crud/table-json'
-import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
+import { jsonInput, jsonView, requiring, serverManaged } from '../../http/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/table-schemas'
 import { uploadUrl } from '../uploads/uploads.schemas'
 
 const GalleryRow = createSelectSchema(galleryImages).extend({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { createRoute } from '../../http/create-route'
-import { json, problem } from '../../http/openapi-schemas'
+import { DateTimeString, json, problem } from '../../http/openapi-schemas'
 
 // Operators' reads: answered ahead of the memory guard (guard class `health`).
 const health = { policy: { guard: 'health' as const }, method: 'get' as const, tags: ['Health'] }
@@ -51,10 +51,10 @@ export const MemorySchema = z
     shed_by_reason: ShedByReason,
     in_flight: z.number().int(),
     gc_runs: z.number().int(),
-    last_gc_at: z.string().nullable().openapi({ format: 'date-time' }),
+    last_gc_at: DateTimeString.nullable(),
     last_gc_ms: z.number().nullable(),
     uptime_seconds: z.number().int(),
-    sampled_at: z.string().openapi({ format: 'date-time' }),
+    sampled_at: DateTimeString,
   })
   .openapi('MemoryStats')
 

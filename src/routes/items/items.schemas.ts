@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { itemKind, items } from '../../db/schema'
-import { jsonInput, jsonView, requiring, serverManaged } from '../../http/crud/table-json'
-import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
+import { jsonInput, jsonView, requiring, serverManaged } from '../../http/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/table-schemas'
 import { PageQuery } from '../../http/pagination'
 
 export const Item = jsonView(createSelectSchema(items))

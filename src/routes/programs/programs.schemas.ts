@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { regularPrograms } from '../../db/schema'
-import { jsonInput, jsonView, serverManaged } from '../../http/crud/table-json'
-import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
+import { jsonInput, jsonView, serverManaged } from '../../http/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/table-schemas'
 import { scheduleErrors } from '../../services/programs/schedule'
 
 const isoWeekdays = { description: 'ISO weekdays, 1 = Monday' }

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { rackOrderStatus } from '../../db/schema'
+import { rackOrderItems, rackOrders, rackOrderStatus } from '../../db/schema'
 import { PageQuery } from '../../http/pagination'
 import { optionalId } from '../../http/params'
-import { iso } from '../../lib/serialize'
-import type { RackOrderItemRow, RackOrderWithItems } from '../../services/rack-orders/rack-orders'
+import { jsonView } from '../../http/table-json'
+import { createSelectSchema } from '../../http/table-schemas'
+import type { RackOrderWithItems } from '../../services/rack-orders/rack-orders'
 
 export const RackOrderStatus = z
   .enum(rackOrderStatus.enumValues)
@@ -13,44 +14,20 @@ export const RackOrderStatus = z
       'when handed over. Pending and paid orders can be cancelled, which puts the stock back.',
   })
 
-export const RackOrderItemSchema = z
-  .object({
-    id: z.number().int(),
-    item_id: z.number().int(),
-    quantity: z.number().int(),
-    unit_price_cents: z.number().int(),
-  })
-  .openapi('RackOrderItem')
+const RackOrderJson = jsonView(createSelectSchema(rackOrders, { status: RackOrderStatus }))
+const RackOrderItemJson = jsonView(createSelectSchema(rackOrderItems), { omit: ['rackOrderId'] })
 
-export const RackOrderSchema = z
-  .object({
-    id: z.number().int(),
-    user_id: z.number().int(),
-    status: RackOrderStatus,
-    total_cents: z.number().int(),
-    items: z.array(RackOrderItemSchema),
-    created_at: z.string().openapi({ format: 'date-time' }),
-    updated_at: z.string().openapi({ format: 'date-time' }),
-  })
+export const RackOrderItemSchema = RackOrderItemJson.schema.openapi('RackOrderItem')
+
+export const RackOrderSchema = RackOrderJson.schema
+  .extend({ items: z.array(RackOrderItemSchema) })
   .openapi('RackOrder')
 
 export type RackOrder = z.infer<typeof RackOrderSchema>
 
-const toRackOrderItem = (i: RackOrderItemRow) => ({
-  id: i.id,
-  item_id: i.itemId,
-  quantity: i.quantity,
-  unit_price_cents: i.unitPriceCents,
-})
-
 export const toRackOrder = (o: RackOrderWithItems): RackOrder => ({
-  id: o.id,
-  user_id: o.userId,
-  status: o.status,
-  total_cents: o.totalCents,
-  items: o.items.map(toRackOrderItem),
-  created_at: iso(o.createdAt),
-  updated_at: iso(o.updatedAt),
+  ...RackOrderJson.toJson(o),
+  items: o.items.map(RackOrderItemJson.toJson),
 })
 
 export const RackOrderCreate = z

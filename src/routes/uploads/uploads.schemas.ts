@@ -1,36 +1,34 @@
 import { z } from '@hono/zod-openapi'
-import { iso } from '../../lib/serialize'
+import { uploads } from '../../db/schema'
+import { jsonView } from '../../http/table-json'
+import { createSelectSchema } from '../../http/table-schemas'
 import type { UploadRow } from '../../services/uploads/uploads'
-
-export const UploadSchema = z
-  .object({
-    id: z.number().int(),
-    original_name: z
-      .string()
-      .openapi({ description: 'The client file name, sanitized; metadata only' }),
-    mime: z
-      .string()
-      .openapi({ description: 'Decided from the file content', example: 'image/png' }),
-    size_bytes: z.number().int(),
-    sha256: z.string().openapi({ description: 'Hex SHA-256 of the content' }),
-    url: z.string().openapi({ example: '/api/uploads/1' }),
-    created_at: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('Upload')
-
-export const UploadBatchSchema = z.object({ items: z.array(UploadSchema) }).openapi('UploadBatch')
 
 export const uploadUrl = (id: number) => `/api/uploads/${id}`
 
-export const toUpload = (u: UploadRow) => ({
-  id: u.id,
-  original_name: u.originalName,
-  mime: u.mime,
-  size_bytes: u.sizeBytes,
-  sha256: u.sha256,
-  url: uploadUrl(u.id),
-  created_at: iso(u.createdAt),
-})
+/** An upload as its owner sees it: where it is stored and who owns it stay inside. */
+const Upload = jsonView(
+  createSelectSchema(uploads, {
+    originalName: (s) => s.openapi({ description: 'The client file name, sanitized; metadata only' }),
+    mime: (s) => s.openapi({ description: 'Decided from the file content', example: 'image/png' }),
+    sha256: (s) => s.openapi({ description: 'Hex SHA-256 of the content' }),
+  }),
+  {
+    omit: ['userId', 'storedName'],
+    computed: {
+      url: {
+        schema: z.string().openapi({ example: '/api/uploads/1' }),
+        value: (row: UploadRow) => uploadUrl(row.id),
+      },
+    },
+  },
+)
+
+export const UploadSchema = Upload.schema.openapi('Upload')
+
+export const UploadBatchSchema = z.object({ items: z.array(UploadSchema) }).openapi('UploadBatch')
+
+export const toUpload = Upload.toJson
 
 /**
  * Described as a plain OpenAPI schema on purpose: a zod schema here would make the router

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import type { OpeningHours } from '../../db/schema'
 import type { BookingRules, VenueRules } from '../../services/venues/booking-rules'
 import { MAX_AVAILABILITY_DAYS } from '../../services/venues/availability'
+import { DateTimeString } from '../../http/openapi-schemas'
 
 const clock = z
   .string()
@@ -125,9 +126,9 @@ export const AvailabilitySchema = z
     buffer_minutes: z.number().int(),
     slots: z.array(
       z.object({
-        start: z.string().openapi({ format: 'date-time' }),
-        end: z.string().openapi({ format: 'date-time' }),
-        max_end: z.string().openapi({ format: 'date-time' }),
+        start: DateTimeString,
+        end: DateTimeString,
+        max_end: DateTimeString,
       }),
     ),
   })

@@ -1,6 +1,6 @@
 import { venues } from '../../db/schema'
-import { jsonInput, jsonView, serverManaged } from '../../http/crud/table-json'
-import { createInsertSchema, createSelectSchema } from '../../http/crud/table-schemas'
+import { jsonInput, jsonView, serverManaged } from '../../http/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/table-schemas'
 import { isTimeZone } from '../../lib/temporal'
 
 export const Venue = jsonView(createSelectSchema(venues))

@@ -3,12 +3,12 @@ import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
 import { bookingStatus } from '../../db/schema/enums'
 import { preparedOnce } from '../../db/prepared'
-import { wireFields, wireMapper, type WireRow } from '../../db/wire-fields'
+import { wireFields, type WireRow } from '../../db/wire-fields'
 
 /**
  * A booking, derived from its table: the one field list is the table's columns. Reads select
  * `bookingFields` and get each row as its JSON (`BookingRecord`); the write paths work on the
- * table's own row (`BookingRow`) and answer through `toBooking`, which maps by the same rule.
+ * table's own row (`BookingRow`), which the route maps to the same JSON (`toBooking`).
  */
 export const bookingFields = wireFields(bookings)
 export type BookingRecord = WireRow<typeof bookings>
@@ -32,13 +32,6 @@ export const bookingColumns = getTableColumns(bookings)
 export type BookingRow = typeof bookings.$inferSelect
 export const bookingItemColumns = getTableColumns(bookingItems)
 export type BookingItemRow = typeof bookingItems.$inferSelect
-
-const bookingRecordOf = wireMapper(bookings)
-export const toBookingItem = wireMapper(bookingItems, ['bookingId'])
-
-/** A booking row a write returned, with its items, as its JSON. */
-export const toBooking = (row: BookingRow, items: readonly BookingItemRow[] = []): Booking =>
-  Object.assign(bookingRecordOf(row), { items: items.map(toBookingItem) })
 
 /**
  * The items of a page of bookings in one statement, prepared once: the ids go as one array

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, type SQL } from 'drizzle-orm'
+import { and, asc, count, eq, getTableColumns, inArray, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { rackOrderItems, rackOrders, rackOrderStatus } from '../../db/schema'
 import type { AuthUser } from '../users/account'
@@ -6,39 +6,11 @@ import type { PageWindow } from '../../db/keyset'
 
 export type RackOrderStatus = (typeof rackOrderStatus.enumValues)[number]
 
-export const rackOrderColumns = {
-  id: rackOrders.id,
-  userId: rackOrders.userId,
-  status: rackOrders.status,
-  totalCents: rackOrders.totalCents,
-  createdAt: rackOrders.createdAt,
-  updatedAt: rackOrders.updatedAt,
-}
+export const rackOrderColumns = getTableColumns(rackOrders)
+export const rackOrderItemColumns = getTableColumns(rackOrderItems)
 
-export const rackOrderItemColumns = {
-  id: rackOrderItems.id,
-  rackOrderId: rackOrderItems.rackOrderId,
-  itemId: rackOrderItems.itemId,
-  quantity: rackOrderItems.quantity,
-  unitPriceCents: rackOrderItems.unitPriceCents,
-}
-
-export type RackOrderRow = {
-  id: number
-  userId: number
-  status: RackOrderStatus
-  totalCents: number
-  createdAt: Date
-  updatedAt: Date
-}
-
-export type RackOrderItemRow = {
-  id: number
-  rackOrderId: number
-  itemId: number
-  quantity: number
-  unitPriceCents: number
-}
+export type RackOrderRow = typeof rackOrders.$inferSelect
+export type RackOrderItemRow = typeof rackOrderItems.$inferSelect
 
 export type RackOrderWithItems = RackOrderRow & { items: RackOrderItemRow[] }
 

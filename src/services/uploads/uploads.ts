@@ -1,29 +1,11 @@
-import { and, count, eq, exists, inArray, sql } from 'drizzle-orm'
+import { and, count, eq, exists, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
 import type { PageWindow } from '../../db/keyset'
 
-export const uploadColumns = {
-  id: uploads.id,
-  userId: uploads.userId,
-  originalName: uploads.originalName,
-  storedName: uploads.storedName,
-  mime: uploads.mime,
-  sizeBytes: uploads.sizeBytes,
-  sha256: uploads.sha256,
-  createdAt: uploads.createdAt,
-}
+export const uploadColumns = getTableColumns(uploads)
 
-export type UploadRow = {
-  id: number
-  userId: number
-  originalName: string
-  storedName: string
-  mime: string
-  sizeBytes: number
-  sha256: string
-  createdAt: Date
-}
+export type UploadRow = typeof uploads.$inferSelect
 
 export type UploadInput = Omit<UploadRow, 'id' | 'createdAt'>
 

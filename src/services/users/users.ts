@@ -1,27 +1,14 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { users } from '../../db/schema'
+import { columnsWithout } from '../../db/wire-fields'
 import { LimitReached } from '../../lib/concurrency-limit'
 import { ARGON2ID, checkPassword, hashPassword, needsRehash } from './password-hashing'
 
-export const publicUserColumns = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
-  createdAt: users.createdAt,
-  tokenVersion: users.tokenVersion,
-}
+/** An account as the API may show it, and the version a token issued now carries (sessions.ts). */
+export const publicUserColumns = columnsWithout(users, ['passwordHash', 'updatedAt'])
 
-export type PublicUser = {
-  id: number
-  email: string
-  name: string
-  role: 'user' | 'admin'
-  createdAt: Date
-  /** The version a token issued now carries (see sessions.ts). */
-  tokenVersion: number
-}
+export type PublicUser = Omit<typeof users.$inferSelect, 'passwordHash' | 'updatedAt'>
 
 /**
  * Registers an account unless the email has one; answers whether it did. The password is hashed

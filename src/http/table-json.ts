@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { DateTimeString } from './openapi-schemas'
 
 /** `hourlyPriceCents` -> `hourly_price_cents`: JSON names are the columns' own SQL names. */
 export type Snake<S extends string> = S extends `${infer C}${infer Rest}`
@@ -9,10 +10,20 @@ export type Snake<S extends string> = S extends `${infer C}${infer Rest}`
 export const snake = <K extends string>(key: K) =>
   key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as Snake<K>
 
-/** Instants leave the API as RFC 3339 strings in UTC. */
-export const DateTimeString = z.string().openapi({ format: 'date-time' })
+type JsonField<S> = S extends z.ZodDate
+  ? typeof DateTimeString
+  : S extends z.ZodNullable<z.ZodDate>
+    ? z.ZodNullable<typeof DateTimeString>
+    : S
 
-type JsonField<S> = S extends z.ZodDate ? typeof DateTimeString : S
+/** A row field's schema as the answer carries it: an instant (maybe null) as RFC 3339 text. */
+function jsonField(field: z.ZodType): z.ZodType {
+  if (field instanceof z.ZodDate) return DateTimeString
+  if (field instanceof z.ZodNullable && field.unwrap() instanceof z.ZodDate) {
+    return DateTimeString.nullable()
+  }
+  return field
+}
 
 type JsonShape<Shape extends z.ZodRawShape> = {
   [K in keyof Shape & string as Snake<K>]: JsonField<Shape[K]>
@@ -30,7 +41,10 @@ type ComputedShape<C extends Computed<never>> = { [K in keyof C]: C[K]['schema']
 
 /**
  * A resource's answer: one JSON field per row field, named in snake_case, instants as RFC 3339,
- * plus fields computed from the row (a URL). `schema` documents it, `toJson` writes it.
+ * plus fields computed from the row (a URL). `schema` documents it, `toJson` writes it. Every
+ * resource's JSON comes from here, its rows described by its table (drizzle-zod); the hot booking
+ * reads select the same JSON straight from SQL (`db/wire-fields.ts`), checked against these
+ * schemas in tests/openapi/wire-fields.test.ts.
  */
 export interface JsonView<Row, Schema extends z.ZodObject> {
   schema: Schema
@@ -70,10 +84,7 @@ export function jsonView<
     value: field.value as (row: Row) => unknown,
   }))
   const shape: Record<string, z.ZodType> = {}
-  for (const { key, json } of fields) {
-    const field = row.shape[key] as z.ZodType
-    shape[json] = field instanceof z.ZodDate ? DateTimeString : field
-  }
+  for (const { key, json } of fields) shape[json] = jsonField(row.shape[key] as z.ZodType)
   for (const [json, field] of Object.entries(options.computed ?? {})) shape[json] = field.schema
 
   // Built field by field from a list made once: rows are mapped by the page, on the hot path.

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { getTableColumns, is, Table } from 'drizzle-orm'
+import * as schema from '../../src/db/schema'
+import { snake } from '../../src/http/table-json'
+import { readJson, testApp, type TestApp } from '../support/app'
+import { book, fixtures, get, hoursAhead, minutesAfter } from '../bookings/fixtures'
+
+let t: TestApp
+const f = fixtures(() => t)
+
+beforeAll(async () => {
+  t = await testApp()
+})
+afterAll(async () => {
+  await f.cleanup()
+})
+
+// A booking read is JSON made by SQL (db/wire-fields.ts: each column under its SQL name); an
+// answer to a write is JSON made from the row drizzle returned (http/table-json.ts: each field
+// under its key in snake_case). They are the same JSON only while these agree.
+describe('one JSON per row, whichever side writes it', () => {
+  test("every column's SQL name is its drizzle key in snake_case", () => {
+    const tables = Object.values(schema).filter((value) => is(value, Table))
+    expect(tables.length).toBeGreaterThan(10)
+    const differing = tables.flatMap((table) =>
+      Object.entries(getTableColumns(table)).flatMap(([key, column]) =>
+        snake(key) === column.name ? [] : [`${key} -> ${column.name}`],
+      ),
+    )
+    expect(differing).toEqual([])
+  })
+
+  test('a booking answers a POST with the JSON its reads select from SQL', async () => {
+    const user = await f.user()
+    const admin = await f.user('admin')
+    const venue = await f.venue()
+    const rackets = await f.item({ priceCents: 300 })
+    const start = hoursAhead(3)
+    const res = await book(t, user, {
+      venue_id: venue,
+      start_datetime: start,
+      end_datetime: minutesAfter(start, 60),
+      items: [{ item_id: rackets, quantity: 2 }],
+      notes: 'wire check',
+    })
+    expect(res.status).toBe(201)
+    const created = await readJson(res)
+
+    const byId = await readJson(await get(t, user, `/api/bookings/${created.id}`))
+    const own = await readJson(await get(t, user, '/api/bookings?page_size=100'))
+    const line = await readJson(
+      await get(t, admin, `/api/admin/booking-items?booking_id=${created.id}`),
+    )
+    expect(JSON.stringify(byId)).toBe(JSON.stringify(created))
+    expect(own.items.find((b: { id: number }) => b.id === created.id)).toEqual(created)
+    expect(line.items).toEqual([{ ...created.items[0], booking_id: created.id }])
+  })
+})
