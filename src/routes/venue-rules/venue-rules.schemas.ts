@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
-import type { OpeningHours } from '../../db/schema'
-import type { BookingRules, VenueRules } from '../../services/venues/booking-rules'
+import { venueBookingRules } from '../../db/schema'
+import { jsonInput, jsonView } from '../../http/table-json'
+import { createInsertSchema, createSelectSchema } from '../../http/table-schemas'
+import type { VenueRules } from '../../services/venues/booking-rules'
 import { MAX_AVAILABILITY_DAYS } from '../../services/venues/availability'
 import { DateTimeString } from '../../http/openapi-schemas'
 
@@ -37,20 +39,23 @@ export const OpeningHoursSchema = z
     example: { '1': [{ open: '08:00', close: '22:00' }], '6': [{ open: '10:00', close: '18:00' }] },
   })
 
-const count = (min: number, max: number) => z.number().int().min(min).max(max)
+/** A rules row but the venue (the path names it) and when it last changed. */
+const notRules = { venueId: true, updatedAt: true } as const
 
-export const BookingRulesInput = z
-  .object({
-    opening_hours: OpeningHoursSchema,
-    slot_minutes: count(1, 1440),
-    min_minutes: count(1, 1440),
-    max_minutes: count(1, 1440),
-    buffer_minutes: count(0, 1440),
-    lead_time_minutes: count(0, 525_600),
-    max_advance_days: count(1, 1095),
-    cancel_cutoff_minutes: count(0, 525_600),
-  })
-  .strict()
+const RulesInput = jsonInput(
+  createInsertSchema(venueBookingRules, {
+    openingHours: OpeningHoursSchema,
+    slotMinutes: (s) => s.min(1).max(1440),
+    minMinutes: (s) => s.min(1).max(1440),
+    maxMinutes: (s) => s.min(1).max(1440),
+    bufferMinutes: (s) => s.min(0).max(1440),
+    leadTimeMinutes: (s) => s.min(0).max(525_600),
+    maxAdvanceDays: (s) => s.min(1).max(1095),
+    cancelCutoffMinutes: (s) => s.min(0).max(525_600),
+  }).omit(notRules),
+)
+
+export const BookingRulesInput = RulesInput.create
   .refine((r) => r.max_minutes >= r.min_minutes, {
     path: ['max_minutes'],
     message: 'must be at least min_minutes',
@@ -65,39 +70,25 @@ export const BookingRulesInput = z
       'Durations in minutes; bookings start on the slot grid counted from each opening time.',
   })
 
-export const BookingRulesSchema = BookingRulesInput.and(
-  z.object({
+export const fromRulesInput = RulesInput.fromCreate
+
+const Rules = jsonView(
+  createSelectSchema(venueBookingRules, { openingHours: OpeningHoursSchema }).omit(notRules),
+)
+
+export const BookingRulesSchema = Rules.schema
+  .extend({
     venue_id: z.number().int(),
     timezone: z.string(),
     is_default: z.boolean(),
-  }),
-).openapi('BookingRules')
+  })
+  .openapi('BookingRules')
 
 export const toRules = (v: VenueRules) => ({
   venue_id: v.venueId,
   timezone: v.timezone,
   is_default: !v.configured,
-  opening_hours: v.rules.openingHours as Partial<
-    Record<z.infer<typeof Weekday>, { open: string; close: string }[]>
-  >,
-  slot_minutes: v.rules.slotMinutes,
-  min_minutes: v.rules.minMinutes,
-  max_minutes: v.rules.maxMinutes,
-  buffer_minutes: v.rules.bufferMinutes,
-  lead_time_minutes: v.rules.leadTimeMinutes,
-  max_advance_days: v.rules.maxAdvanceDays,
-  cancel_cutoff_minutes: v.rules.cancelCutoffMinutes,
-})
-
-export const fromRulesInput = (r: z.infer<typeof BookingRulesInput>): BookingRules => ({
-  openingHours: r.opening_hours as OpeningHours,
-  slotMinutes: r.slot_minutes,
-  minMinutes: r.min_minutes,
-  maxMinutes: r.max_minutes,
-  bufferMinutes: r.buffer_minutes,
-  leadTimeMinutes: r.lead_time_minutes,
-  maxAdvanceDays: r.max_advance_days,
-  cancelCutoffMinutes: r.cancel_cutoff_minutes,
+  ...Rules.toJson(v.rules),
 })
 
 const LocalDate = z.iso.date({ error: 'must be a date, YYYY-MM-DD' })

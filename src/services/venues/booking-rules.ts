@@ -2,18 +2,13 @@ import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { inTransaction, preparedOnce } from '../../db/prepared'
 import type { Tx } from '../../db/transaction'
+import { columnsWithout } from '../../db/wire-fields'
 import { venueBookingRules, venues, type OpeningHours } from '../../db/schema'
 
-export interface BookingRules {
-  openingHours: OpeningHours
-  slotMinutes: number
-  minMinutes: number
-  maxMinutes: number
-  bufferMinutes: number
-  leadTimeMinutes: number
-  maxAdvanceDays: number
-  cancelCutoffMinutes: number
-}
+/** The rules a venue books by: its rules row but the venue and when it last changed. */
+export type BookingRules = Omit<typeof venueBookingRules.$inferSelect, 'venueId' | 'updatedAt'>
+
+const ruleColumns = columnsWithout(venueBookingRules, ['venueId', 'updatedAt'])
 
 const everyDay = (open: string, close: string): OpeningHours =>
   Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [{ open, close }]]))
@@ -41,17 +36,6 @@ export interface VenueRules {
   rules: BookingRules
   /** False while the venue follows DEFAULT_RULES. */
   configured: boolean
-}
-
-const ruleColumns = {
-  openingHours: venueBookingRules.openingHours,
-  slotMinutes: venueBookingRules.slotMinutes,
-  minMinutes: venueBookingRules.minMinutes,
-  maxMinutes: venueBookingRules.maxMinutes,
-  bufferMinutes: venueBookingRules.bufferMinutes,
-  leadTimeMinutes: venueBookingRules.leadTimeMinutes,
-  maxAdvanceDays: venueBookingRules.maxAdvanceDays,
-  cancelCutoffMinutes: venueBookingRules.cancelCutoffMinutes,
 }
 
 const rulesOf = (db: Db) =>
