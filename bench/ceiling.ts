@@ -33,7 +33,8 @@ const run = (t: Template, values: Record<string, unknown>, db: Db = sql) =>
   db.unsafe<Row[]>(t.text, t.bind(values) as postgres.ParameterOrJSON<never>[], { prepare: true })
 const startedAt = Date.now()
 
-const iso = (d: unknown) => (d as Date).toISOString()
+// The app's reads select instants as RFC 3339 text already; a write returns the timestamptz.
+const iso = (d: unknown) => (typeof d === 'string' ? d : (d as Date).toISOString())
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), {
     status,
@@ -110,32 +111,46 @@ interface Paging {
   page: number
   size: number
   after?: [string | number, number]
+  /** A cursor page's total and whether it is a lower bound, carried from the first page. */
+  carried?: [number, 0 | 1]
 }
 
 function paging(params: URLSearchParams): Paging {
   const size = Number(params.get('page_size') ?? 50)
   const cursor = params.get('cursor')
   if (cursor) {
-    const [page, sort, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString())
-    return { page, size, after: [sort, id] }
+    const [page, sort, id, total, gte] = JSON.parse(Buffer.from(cursor, 'base64url').toString())
+    return { page, size, after: [sort, id], carried: [total, gte] }
   }
   return { page: Number(params.get('page') ?? 1), size }
 }
+
+/** The app's bound on exact totals (PAGINATION_EXACT_TOTAL_MAX's default). */
+const EXACT_TOTAL_MAX = 10_000
+
+/** A count's one value, whatever the statement names its column. */
+const countOf = (rows: Row[]) => Number(Object.values(rows[0] ?? {})[0] ?? 0)
+
+/** The count a page runs: none on a cursor page, which carries the first page's total. */
+const countFor = (p: Paging, t: Template, values: Record<string, unknown>) =>
+  p.after ? Promise.resolve(undefined) : run(t, values).then(countOf)
 
 /** The app's page envelope and Link header around `rows` (size + 1 of them at most). */
 function envelope<T>(
   reqUrl: URL,
   p: Paging,
   rows: T[],
-  total: number,
+  counted: number | undefined,
   key: (row: T) => [string | number, number],
 ) {
+  const [total, gte] =
+    p.carried ?? (counted! <= EXACT_TOTAL_MAX ? [counted!, 0] : [EXACT_TOTAL_MAX, 1])
   const hasNext = rows.length > p.size
   const items = hasNext ? rows.slice(0, p.size) : rows
   const last = items.at(-1)
   const next =
     hasNext && last
-      ? Buffer.from(JSON.stringify([p.page + 1, ...key(last)])).toString('base64url')
+      ? Buffer.from(JSON.stringify([p.page + 1, ...key(last), total, gte])).toString('base64url')
       : null
   const headers: Record<string, string> = {}
   if (next) {
@@ -151,6 +166,7 @@ function envelope<T>(
       page: p.page,
       page_size: p.size,
       total,
+      total_relation: gte ? 'gte' : 'eq',
       total_pages: Math.ceil(total / p.size),
       has_next: hasNext,
       has_prev: p.page > 1,
@@ -170,21 +186,21 @@ async function bookingById(req: Request, id: number) {
 async function ownBookings(req: Request, reqUrl: URL) {
   const userId = claims(req).id
   const p = paging(reqUrl.searchParams)
-  const [rows, [count]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     run(q.ownPage, { userId, limit: p.size + 1 }),
-    run(q.ownCount, { userId }),
+    countFor(p, q.ownCount, { userId }),
   ])
   const page = await withItems(rows, p.size)
-  return envelope(reqUrl, p, page, count!.count as number, (b) => [b.id as number, b.id as number])
+  return envelope(reqUrl, p, page, count, (b) => [b.id as number, b.id as number])
 }
 
 async function venues(reqUrl: URL) {
   const p = paging(reqUrl.searchParams)
-  const [rows, [count]] = await Promise.all([
+  const [rows, count] = await Promise.all([
     run(q.venuesPage, { limit: p.size + 1 }),
-    run(q.venuesCount, {}),
+    countFor(p, q.venuesCount, {}),
   ])
-  return envelope(reqUrl, p, rows.map(venue), count!.count as number, (v) => [v.id, v.id] as [
+  return envelope(reqUrl, p, rows.map(venue), count, (v) => [v.id, v.id] as [
     number,
     number,
   ])
@@ -201,9 +217,9 @@ async function adminBookings(reqUrl: URL) {
     : offset > 0
       ? run(q.adminOffsetPage, { ...range, limit, offset })
       : run(q.adminPage, { ...range, limit })
-  const [rows, [count]] = await Promise.all([list, run(q.adminCount, range)])
+  const [rows, count] = await Promise.all([list, countFor(p, q.adminCount, range)])
   const page = await withItems(rows, p.size)
-  return envelope(reqUrl, p, page, count!.count as number, (b) => [
+  return envelope(reqUrl, p, page, count, (b) => [
     b.start_datetime,
     b.id as number,
   ])

@@ -5,7 +5,8 @@ type IsInstant<C extends Column> = C['_']['data'] extends Date ? true : false
 type Nullable<C extends Column, V> = C['_']['notNull'] extends true ? V : V | null
 
 /** A column as the API writes it: an instant as RFC 3339 UTC text, anything else as it is. */
-type WireField<C extends Column> = IsInstant<C> extends true ? SQL<Nullable<C, string>> : C
+type WireField<C extends Column> =
+  IsInstant<C> extends true ? SQL.Aliased<Nullable<C, string>> : C
 type WireValue<C extends Column> = Nullable<C, IsInstant<C> extends true ? string : C['_']['data']>
 
 /** The columns of a table but `Omit` (TS names), under their SQL names: the API's field names. */
@@ -51,9 +52,10 @@ export function wireFields<T extends Table, O extends keyof Columns<T> = never>(
   table: T,
   omit: readonly O[] = [],
 ): WireFields<T, O> {
-  const fields: Record<string, Column | SQL> = {}
+  const fields: Record<string, Column | SQL.Aliased> = {}
   for (const [, column] of columnsBut(table, omit)) {
-    fields[column.name] = column.dataType === 'date' ? isoText(column) : column
+    // Named, so the statement's own columns are the API's names wherever its text runs.
+    fields[column.name] = column.dataType === 'date' ? isoText(column).as(column.name) : column
   }
   return fields as WireFields<T, O>
 }

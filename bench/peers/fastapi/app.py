@@ -62,8 +62,10 @@ q = {
 }
 
 
-def iso(d: datetime) -> str:
-    """As JavaScript's toISOString: UTC, milliseconds, Z."""
+def iso(d: datetime | str) -> str:
+    """As JavaScript's toISOString: UTC, milliseconds, Z. The app's reads select this text."""
+    if isinstance(d, str):
+        return d
     d = d.astimezone(timezone.utc)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"
 
@@ -150,8 +152,9 @@ def with_items(conn, rows, size):
     page = rows[:size]
     by_booking = {}
     if page:
-        ids = {f"id{i}": b["id"] for i, b in enumerate(page)}
-        for i in q["itemsOfBookings"][len(page) - 1].run(conn, ids):
+        # One array parameter, as PostgreSQL's array text (`{1,2,3}`), as the app sends it.
+        ids = "{" + ",".join(str(b["id"]) for b in page) + "}"
+        for i in q["itemsOfBookings"].run(conn, {"ids": ids}):
             by_booking.setdefault(i["booking_id"], []).append(i)
     return [booking(b, by_booking.get(b["id"], [])) for b in rows]
 
@@ -160,9 +163,21 @@ def paging(params):
     size = int(params.get("page_size", 50))
     cursor = params.get("cursor")
     if cursor:
-        page, sort, id_ = json.loads(unb64(cursor))
-        return {"page": page, "size": size, "after": (sort, id_)}
-    return {"page": int(params.get("page", 1)), "size": size, "after": None}
+        page, sort, id_, total, gte = json.loads(unb64(cursor))
+        return {"page": page, "size": size, "after": (sort, id_), "carried": (total, gte)}
+    return {"page": int(params.get("page", 1)), "size": size, "after": None, "carried": None}
+
+
+# The app's bound on exact totals (PAGINATION_EXACT_TOTAL_MAX's default).
+EXACT_TOTAL_MAX = 10_000
+
+
+def count_for(conn, p, statement, values):
+    """The count a page runs: none on a cursor page, which carries the first page's total."""
+    if p["after"]:
+        return None
+    row = statement.run(conn, values)[0]
+    return next(iter(row.values()))
 
 
 def search_set(params, name, value):
@@ -177,14 +192,19 @@ def search_set(params, name, value):
     return out if done else [*out, (name, value)]
 
 
-def envelope(request: Request, p, rows, total, key):
+def envelope(request: Request, p, rows, counted, key):
     """The app's page envelope and Link header around `rows` (size + 1 of them at most)."""
+    if p["carried"]:
+        total, gte = p["carried"]
+    else:
+        total, gte = (counted, 0) if counted <= EXACT_TOTAL_MAX else (EXACT_TOTAL_MAX, 1)
     has_next = len(rows) > p["size"]
     items = rows[: p["size"]] if has_next else rows
     nxt = None
     headers = {}
     if has_next and items:
-        nxt = b64(json.dumps([p["page"] + 1, *key(items[-1])], separators=(",", ":")))
+        cursor = [p["page"] + 1, *key(items[-1]), total, gte]
+        nxt = b64(json.dumps(cursor, separators=(",", ":")))
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
         params = search_set(search_set(params, "cursor", nxt), "page_size", str(p["size"]))
         headers["link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
@@ -194,6 +214,7 @@ def envelope(request: Request, p, rows, total, key):
             "page": p["page"],
             "page_size": p["size"],
             "total": total,
+            "total_relation": "gte" if gte else "eq",
             "total_pages": -(-total // p["size"]),
             "has_next": has_next,
             "has_prev": p["page"] > 1,
@@ -217,7 +238,7 @@ def own_bookings(request: Request):
     with engine.connect() as conn:
         user_id, _ = claims(request, conn)
         rows = q["ownPage"].run(conn, {"userId": user_id, "limit": p["size"] + 1})
-        total = q["ownCount"].run(conn, {"userId": user_id})[0]["count"]
+        total = count_for(conn, p, q["ownCount"], {"userId": user_id})
         page = with_items(conn, rows, p["size"])
     return envelope(request, p, page, total, lambda b: [b["id"], b["id"]])
 
@@ -269,7 +290,7 @@ def venues(request: Request):
     p = paging(request.query_params)
     with engine.connect() as conn:
         rows = q["venuesPage"].run(conn, {"limit": p["size"] + 1})
-        total = q["venuesCount"].run(conn, {})[0]["count"]
+        total = count_for(conn, p, q["venuesCount"], {})
     return envelope(request, p, [venue(v) for v in rows], total, lambda v: [v["id"], v["id"]])
 
 
@@ -288,7 +309,7 @@ def admin_bookings(request: Request):
             rows = q["adminOffsetPage"].run(conn, {**rng, "limit": limit, "offset": offset})
         else:
             rows = q["adminPage"].run(conn, {**rng, "limit": limit})
-        total = q["adminCount"].run(conn, rng)[0]["count"]
+        total = count_for(conn, p, q["adminCount"], rng)
         page = with_items(conn, rows, p["size"])
     return envelope(
         request, p, page, total, lambda b: [b["start_datetime"], b["id"]]

@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm'
+import { and, eq, is, SQL, sql } from 'drizzle-orm'
 import { PgDialect, type PgColumn } from 'drizzle-orm/pg-core'
 import type postgres from 'postgres'
 import type { Database, Db } from '../../db/client'
@@ -29,9 +29,15 @@ export type ExportRecord = BookingRecord & {
 }
 export type ExportColumn = keyof ExportRecord & string
 
-const asSelectList = (fields: Record<string, SQL | PgColumn>) =>
+type Field = SQL | SQL.Aliased | PgColumn
+
+/** Fields as a select list of `expression as name`: a field already named gives its expression. */
+const asSelectList = (fields: Record<string, Field>) =>
   sql.join(
-    Object.entries(fields).map(([name, field]) => sql`${field} as ${sql.identifier(name)}`),
+    Object.entries(fields).map(([name, field]) => {
+      const expression = is(field, SQL.Aliased) ? field.sql : field
+      return sql`${expression} as ${sql.identifier(name)}`
+    }),
     sql`, `,
   )
 
@@ -47,7 +53,7 @@ const itemsJson = sql`coalesce((
            where ${bookingItems.bookingId} = ${bookings.id}) i), '[]')`
 
 /** What the export adds to the booking fields, each after the field it belongs with. */
-const added: Record<string, Record<string, SQL | PgColumn>> = {
+const added: Record<string, Record<string, Field>> = {
   user_id: { user_email: users.email },
   venue_id: { venue_name: venues.name },
   // json, not text, so that row_to_json nests the array and the driver parses it.
@@ -60,19 +66,19 @@ const added: Record<string, Record<string, SQL | PgColumn>> = {
  * empty string to tell it from NULL where csv-stringify writes nothing, so text cells turn ''
  * into NULL there, and the items stay JSON text.
  */
-export function exportFields(format: 'json' | 'csv'): Record<ExportColumn, SQL | PgColumn> {
-  const cell = (field: SQL | PgColumn) =>
+export function exportFields(format: 'json' | 'csv'): Record<ExportColumn, Field> {
+  const cell = (field: Field) =>
     format === 'csv' && 'getSQLType' in field && field.getSQLType() === 'text'
       ? sql`nullif(${field}, '')`
       : field
-  const fields: Record<string, SQL | PgColumn> = {}
-  for (const [name, field] of Object.entries(bookingFields as Record<string, SQL | PgColumn>)) {
+  const fields: Record<string, Field> = {}
+  for (const [name, field] of Object.entries(bookingFields as Record<string, Field>)) {
     fields[name] = cell(field)
     for (const [extra, value] of Object.entries(added[name] ?? {})) {
       fields[extra] = extra === 'items' && format === 'csv' ? itemsJson : cell(value)
     }
   }
-  return fields as Record<ExportColumn, SQL | PgColumn>
+  return fields as Record<ExportColumn, Field>
 }
 
 /** The export's select list, for the COPY statement. */
