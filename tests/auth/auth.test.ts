@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { users } from '../../src/db/schema'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
+import { issueToken } from '../../src/http/middleware/auth'
 import { freshAddress, fromAddress, jsonInit, makeUser, removeUsers } from '../support/users'
 
 let t: TestApp
@@ -120,5 +121,23 @@ describe('auth', () => {
     })
     expect(forged.status).toBe(401)
     expect(forged.headers.get('www-authenticate')).toContain('Bearer')
+  })
+
+  test('a token accepted a moment ago is 401 once it expires; its forged twin never passes', async () => {
+    const user = await makeUser(t)
+    made.push(user.id)
+    const token = await issueToken(t.deps.jwtSecret, { id: user.id }, 1)
+    const me = (bearer: string) =>
+      t.app.request('/api/auth/me', { headers: { Authorization: `Bearer ${bearer}` } })
+    expect((await me(token)).status).toBe(200)
+    // Same header and claims, another signature: accepted bytes say nothing about these.
+    const [header, claims, signature = ''] = token.split('.')
+    const flipped = signature.startsWith('A') ? `B${signature.slice(1)}` : `A${signature.slice(1)}`
+    expect((await me(`${header}.${claims}.${flipped}`)).status).toBe(401)
+    const { exp } = JSON.parse(Buffer.from(claims!, 'base64url').toString()) as { exp: number }
+    await Bun.sleep(Math.max(0, exp * 1000 - Date.now()) + 50)
+    const expired = await me(token)
+    expect(expired.status).toBe(401)
+    expect((await readJson(expired)).detail).toBe('The token is invalid or has expired.')
   })
 })

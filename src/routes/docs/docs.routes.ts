@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { createRoute } from '../../http/create-route'
-import { etag } from 'hono/etag'
+import { etag } from '../../http/middleware/etag'
 import { notModified, problem } from '../../http/openapi-schemas'
 
 const tags = ['Docs']

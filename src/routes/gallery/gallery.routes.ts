@@ -1,5 +1,5 @@
 import { createRoute } from '../../http/create-route'
-import { etag } from 'hono/etag'
+import { etag } from '../../http/middleware/etag'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'
 import { PageQuery, pageOf } from '../../http/pagination'
 import { IdParams } from '../../http/params'

@@ -1,5 +1,5 @@
 import { createRoute } from '../../http/create-route'
-import { etag } from 'hono/etag'
+import { etag } from '../../http/middleware/etag'
 import { cachedResponse } from '../../http/middleware/response-cache'
 import { requireAdmin } from '../../http/middleware/auth'
 import { adminErrors, json, jsonBody, notModified, problem } from '../../http/openapi-schemas'

@@ -1,5 +1,5 @@
 import { createRoute } from '../../http/create-route'
-import { etag } from 'hono/etag'
+import { etag } from '../../http/middleware/etag'
 import { cachedResponse } from '../../http/middleware/response-cache'
 import { requireAdmin, requireUser } from '../../http/middleware/auth'
 import {

@@ -1,4 +1,4 @@
-import { etag } from 'hono/etag'
+import { etag } from '../../http/middleware/etag'
 import { createRouter } from '../../app/create-app'
 import { crudRouteNames } from '../../http/crud/crud-handlers'
 import { mountRoutes } from '../../http/mount-routes'
