@@ -9,7 +9,6 @@ import type { ZodError } from 'zod'
 import { bearerOf } from '../http/middleware/auth'
 import { anonymousMaxBytes, bufferedBodyLimit, jsonMaxBytes } from '../http/middleware/body-limit'
 import { knownLength } from '../http/middleware/known-length'
-import { notModifiedHeaders } from '../http/middleware/not-modified-headers'
 import { memoryGuard, memoryRetryAfter, shedProblem } from '../http/middleware/memory-guard'
 import { observeRequests } from '../http/middleware/observe-requests'
 import type { AppEnv, Deps } from './context'
@@ -89,7 +88,6 @@ export function createApp(deps: Deps) {
       maxAge: 600,
     }),
   )
-  app.use(notModifiedHeaders())
   // The resource policy is opened so that the frontend's origin may load images and files.
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
   app.use(compress({ threshold: COMPRESS_THRESHOLD_BYTES }))

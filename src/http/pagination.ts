@@ -110,14 +110,19 @@ const sortValues = {
 } satisfies Record<SortType, z.ZodType<SortValue>>
 
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-const cursorOf = (sortType: SortType) =>
+const cursorTuple = (sortValue: z.ZodType<SortValue>) =>
   z.tuple([
     z.number().int().min(1).max(Number.MAX_SAFE_INTEGER - 1),
-    sortValues[sortType],
+    sortValue,
     count,
     count,
     z.union([z.literal(0), z.literal(1)]),
   ])
+
+// Built once per sort type: every cursor page is checked against one of these.
+const cursors = Object.fromEntries(
+  Object.entries(sortValues).map(([type, value]) => [type, cursorTuple(value)]),
+) as Record<SortType, ReturnType<typeof cursorTuple>>
 
 function decodeCursor(raw: string, sortType: SortType): Cursor {
   let parsed: unknown
@@ -126,7 +131,7 @@ function decodeCursor(raw: string, sortType: SortType): Cursor {
   } catch {
     // falls through to the 400 below
   }
-  const checked = cursorOf(sortType).safeParse(parsed)
+  const checked = cursors[sortType].safeParse(parsed)
   if (checked.success) {
     const [page, sort, id, total, gte] = checked.data
     return { page, key: [sort, id], total: { total, relation: gte ? 'gte' : 'eq' } }

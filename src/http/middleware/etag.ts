@@ -1,4 +1,4 @@
-import { etag as honoEtag } from 'hono/etag'
+import { etag as honoEtag, RETAINED_304_HEADERS } from 'hono/etag'
 
 /**
  * A body's 64-bit xxHash, as the digest hono's etag makes its tag of. An ETag only tells
@@ -13,9 +13,23 @@ function xxHash64(body: Uint8Array): ArrayBuffer {
 }
 
 /**
- * hono's etag (strong tags, 304 on a matching If-None-Match) with the digest above.
+ * What a 304 keeps beside the headers RFC 9110 15.4.5 lists: the request id and the CORS answer,
+ * set before the route ran, so that a browser revalidating from another origin may still read
+ * the answer and the log's request id still matches it.
+ */
+const retainedHeaders = [
+  ...RETAINED_304_HEADERS,
+  'x-request-id',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+]
+
+/**
+ * hono's etag (strong tags, 304 on a matching If-None-Match) with the digest and the 304
+ * headers above.
  *
  * @example
  * venuesRouter.use('/api/venues', etag())
  */
-export const etag = () => honoEtag({ generateDigest: xxHash64 })
+export const etag = () => honoEtag({ generateDigest: xxHash64, retainedHeaders })
