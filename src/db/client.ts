@@ -84,6 +84,9 @@ function openPostgres(env: DbEnv, url: string): Database {
     idle_timeout: 60,
     max_lifetime: 60 * 30,
     onnotice: () => {},
+    // int8 (ids, counts) as numbers, as PGlite reads them: rows read without drizzle's mapping
+    // (db/prepared.ts `unmapped`) then already are the answer. Ids stay far below 2^53.
+    types: { int8: { to: 20, from: [20], serialize: String, parse: Number } },
     connection: {
       application_name: 'venue-booking-api',
       statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm'
-import type { PgTable } from 'drizzle-orm/pg-core'
+import type { PgSession, PgTable } from 'drizzle-orm/pg-core'
 import type { Db } from './client'
 import type { Tx } from './transaction'
 import { countUpToQuery, windowShape, windowValues, type PageWindow } from './keyset'
@@ -10,6 +10,36 @@ type Values = Record<string, unknown>
 export interface PreparableQuery<Result> {
   execute(values?: Values): Promise<Result>
   prepare(name: string): { execute(values?: Values): Promise<Result> }
+}
+
+/** A built query: its SQL text and parameters, placeholders still open. */
+interface BuiltQuery {
+  toSQL(): { sql: string; params: unknown[] }
+}
+
+/** A prepared statement whose rows are returned as the driver read them. */
+export interface UnmappedStatement<Row> {
+  execute(values?: Values): Promise<Row[]>
+}
+
+/**
+ * `query` prepared as `name`, its rows returned as the driver reads them (an object per row,
+ * keyed by column name) instead of rebuilt by drizzle field by field through each column's
+ * decoder. Only for a select list that already is the answer (`wireFields`: every column named as
+ * the API names it, instants as text, int8 read as numbers by both drivers). drizzle's mapping
+ * (`mapResultRow`: an entity check, a path iterator and a decoder call per field) cost about as
+ * much as the driver's own work for a page of bookings. postgres.js answers an array, PGlite an
+ * object holding `rows`.
+ */
+export function unmapped<Row>(db: Db, name: string, query: BuiltQuery): UnmappedStatement<Row> {
+  const { session } = db._ as unknown as { session: PgSession }
+  const statement = session.prepareQuery(query.toSQL(), undefined, name, false)
+  return {
+    async execute(values) {
+      const result = (await statement.execute(values)) as unknown as Row[] | { rows: Row[] }
+      return Array.isArray(result) ? result : result.rows
+    },
+  }
 }
 
 const statements = new WeakMap<Db, Map<string, unknown>>()
@@ -43,7 +73,8 @@ export function preparedOnce<T>(
 /**
  * Runs a list query for `window`, prepared once per list `name`, keyset and window shape (see
  * `windowShape`): `build` receives the window of placeholders, `values` fill the query's own.
- * A window built by hand, without its keyset, runs unprepared.
+ * A window built by hand, without its keyset, runs unprepared. `unmapped` rows come back as the
+ * driver reads them (see `unmapped`), for select lists that already are the answer.
  */
 export function preparedPage<Row>(
   db: Db,
@@ -51,6 +82,7 @@ export function preparedPage<Row>(
   window: PageWindow,
   build: (window: PageWindow) => PreparableQuery<Row[]>,
   values: Values,
+  rows: 'mapped' | 'unmapped' = 'mapped',
 ): Promise<Row[]> {
   const { keyset } = window
   if (!keyset) return build(window).execute(values)
@@ -58,7 +90,10 @@ export function preparedPage<Row>(
   const statement = preparedOnce(
     db,
     `${name}_${cursor ? 'after' : 'offset'}`,
-    (unique) => build(windowShape(keyset, cursor)).prepare(unique),
+    (unique) => {
+      const query = build(windowShape(keyset, cursor))
+      return rows === 'unmapped' ? unmapped<Row>(db, unique, query as never) : query.prepare(unique)
+    },
     keyset,
   )
   return statement.execute({ ...values, ...windowValues(window) })

@@ -2,7 +2,7 @@ import { asc, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
 import { bookingStatus } from '../../db/schema/enums'
-import { preparedOnce } from '../../db/prepared'
+import { preparedOnce, unmapped } from '../../db/prepared'
 import { wireFields, type WireRow } from '../../db/wire-fields'
 
 /**
@@ -36,17 +36,19 @@ export type BookingItemRow = typeof bookingItems.$inferSelect
 /**
  * The items of a page of bookings in one statement, prepared once: the ids go as one array
  * parameter (`= any($1)`), so every page length shares the statement (served by
- * booking_items_booking_id_idx). drizzle builds each row as `{booking_id, item}`, the item
- * already in its wire form.
+ * booking_items_booking_id_idx). Each row is a line in its wire form beside its booking_id.
  */
 const itemsOfBookings = (db: Db) =>
   preparedOnce(db, 'items_of_bookings', (name) =>
-    db
-      .select({ booking_id: bookingItems.bookingId, item: bookingItemFields })
-      .from(bookingItems)
-      .where(sql`${bookingItems.bookingId} = any(${sql.placeholder('ids')}::bigint[])`)
-      .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id))
-      .prepare(name),
+    unmapped<BookingItem & { booking_id: number }>(
+      db,
+      name,
+      db
+        .select({ booking_id: bookingItems.bookingId, ...bookingItemFields })
+        .from(bookingItems)
+        .where(sql`${bookingItems.bookingId} = any(${sql.placeholder('ids')}::bigint[])`)
+        .orderBy(asc(bookingItems.bookingId), asc(bookingItems.id)),
+    ),
   )
 
 /** An array parameter as PostgreSQL's array text, which both drivers pass through as it is. */
@@ -74,6 +76,6 @@ export async function withItems<R extends { id: number }>(
     ids.push(row.id)
   }
   const lines = await itemsOfBookings(db).execute({ ids: idArray(ids) })
-  for (const line of lines) byBooking.get(line.booking_id)?.push(line.item)
+  for (const { booking_id: bookingId, ...item } of lines) byBooking.get(bookingId)?.push(item)
   return out
 }

@@ -1,13 +1,14 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
-import { preparedOnce } from '../../db/prepared'
+import { preparedOnce, unmapped } from '../../db/prepared'
 import {
   bookingColumns,
   bookingFields,
   bookingItemColumns,
   withItems,
   type Booking,
+  type BookingRecord,
   type BookingItemRow,
   type BookingRow,
 } from './booking-columns'
@@ -15,11 +16,14 @@ import {
 // The hottest read: a booking by id as its JSON, then its items.
 const byId = (db: Db) =>
   preparedOnce(db, 'booking_by_id', (name) =>
-    db
-      .select(bookingFields)
-      .from(bookings)
-      .where(eq(bookings.id, sql.placeholder('id')))
-      .prepare(name),
+    unmapped<BookingRecord>(
+      db,
+      name,
+      db
+        .select(bookingFields)
+        .from(bookings)
+        .where(eq(bookings.id, sql.placeholder('id'))),
+    ),
   )
 
 /** A booking with its items, as the API answers with it; `undefined` when there is none. */

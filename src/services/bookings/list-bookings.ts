@@ -146,6 +146,7 @@ const pageOf = (db: Db, shape: Shape, window: PageWindow): Promise<BookingRecord
         .limit(w.limit)
         .offset(w.offset),
     shape.values,
+    'unmapped',
   )
 
 const countOf = (db: Db, shape: Shape, upTo: number) =>
