@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { getTableColumns, is, Table } from 'drizzle-orm'
 import * as schema from '../../src/db/schema'
 import { snake } from '../../src/http/table-json'
-import { readJson, testApp, type TestApp } from '../support/app'
-import { book, fixtures, get, hoursAhead, minutesAfter } from '../bookings/fixtures'
+import { readJson } from '../support/app'
+import { adminAndUser, book, get, hoursAhead, minutesAfter } from '../bookings/fixtures'
 
-let t: TestApp
-const f = fixtures(() => t)
-
-beforeAll(async () => {
-  t = await testApp()
-})
-afterAll(async () => {
-  await f.cleanup()
-})
+const s = adminAndUser()
 
 // A booking read is JSON made by SQL (db/wire-fields.ts: each column under its SQL name); an
 // answer to a write is JSON made from the row drizzle returned (http/table-json.ts: each field
@@ -31,8 +23,7 @@ describe('one JSON per row, whichever side writes it', () => {
   })
 
   test('a booking answers a POST with the JSON its reads select from SQL', async () => {
-    const user = await f.user()
-    const admin = await f.user('admin')
+    const { t, f, user, admin } = s
     const venue = await f.venue()
     const rackets = await f.item({ priceCents: 300 })
     const start = hoursAhead(3)
