@@ -8,10 +8,16 @@ import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users
 
 const HOUR = 3_600_000
 
-/** Whole hours from the start of the next UTC hour, far enough ahead never to be in the past. */
+/**
+ * Whole hours from a UTC midnight at least a day ahead, never in the past. Counted from a day's
+ * start, a slot of the first 22 hours never spans midnight, where the fixture venues' opening
+ * hours (00:00-24:00 a day, in UTC) end: counted from the next hour, the same test failed in
+ * the hour before midnight.
+ */
 export const hoursAhead = (hours: number) => {
-  const nextHour = Math.ceil(Date.now() / HOUR) * HOUR + 24 * HOUR
-  return new Date(nextHour + hours * HOUR).toISOString()
+  const day = 24 * HOUR
+  const midnight = Math.ceil(Date.now() / day) * day + day
+  return new Date(midnight + hours * HOUR).toISOString()
 }
 
 export const minutesAfter = (instant: string, minutes: number) =>
