@@ -31,43 +31,41 @@ export interface Bearer {
   version: number
 }
 
-const keys = new Map<string, Promise<CryptoKey>>()
-
-/** hono/jwt imports a secret given as a string again on every call; a CryptoKey it uses as is. */
-function keyOf(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret)
-  if (!key) {
-    const raw = new TextEncoder().encode(secret)
-    key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
-    keys.set(secret, key)
-  }
-  return key
-}
-
-const BEARER = /^Bearer\s+(\S+)$/i
-
 /** A token that passed `verify`: what it names, and until when (seconds) it may be used. */
 interface Verified {
   bearer: Bearer
   exp?: number
 }
 
-const verifiedBySecret = new Map<string, LRUCache<string, Verified>>()
+/** What is kept per signing secret: its imported key, and the tokens it already verified. */
+interface SecretState {
+  key: Promise<CryptoKey>
+  verified: LRUCache<string, Verified>
+}
+
+const secrets = new Map<string, SecretState>()
 
 /**
- * Tokens already verified, by their text, per secret. A browser sends the same token with every
- * request, and the WebCrypto HMAC check took 17 % of the CPU of a by-id read under load
- * (`bun --cpu-prof`, the benchmark's W2). The same bytes pass the signature, header and
- * nbf/iat checks again, so a hit only checks the expiry. At most 2,048 tokens (< 1 MB).
+ * hono/jwt imports a secret given as a string again on every call; a CryptoKey it uses as is.
+ * Verified tokens are kept by their text: a browser sends the same token with every request, and
+ * the WebCrypto HMAC check took 17 % of the CPU of a by-id read under load (`bun --cpu-prof`, the
+ * benchmark's W2). The same bytes pass the signature, header and nbf/iat checks again, so a hit
+ * only checks the expiry. At most 2,048 tokens (< 1 MB).
  */
-function verifiedTokens(secret: string) {
-  let cache = verifiedBySecret.get(secret)
-  if (!cache) {
-    cache = new LRUCache<string, Verified>({ max: 2048 })
-    verifiedBySecret.set(secret, cache)
+function stateOf(secret: string): SecretState {
+  let state = secrets.get(secret)
+  if (!state) {
+    const raw = new TextEncoder().encode(secret)
+    const key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'verify',
+    ])
+    state = { key, verified: new LRUCache<string, Verified>({ max: 2048 }) }
+    secrets.set(secret, state)
   }
-  return cache
+  return state
 }
+
+const BEARER = /^Bearer\s+(\S+)$/i
 
 /**
  * The account and version of a valid `Authorization: Bearer` token signed with `secret`, if any:
@@ -78,8 +76,8 @@ async function verifyBearer(header: string | undefined, secret: string) {
   const match = header ? BEARER.exec(header) : null
   if (!match) return undefined
   const token = match[1]!
-  const cache = verifiedTokens(secret)
-  const known = cache.get(token)
+  const { key, verified } = stateOf(secret)
+  const known = verified.get(token)
   if (known) {
     // As verify judges `exp`: expired from that second on.
     const expired = known.exp !== undefined && known.exp <= Math.floor(Date.now() / 1000)
@@ -87,7 +85,7 @@ async function verifyBearer(header: string | undefined, secret: string) {
   }
   let payload: Record<string, unknown>
   try {
-    payload = await verify(token, await keyOf(secret), 'HS256')
+    payload = await verify(token, await key, 'HS256')
   } catch {
     return undefined
   }
@@ -96,7 +94,7 @@ async function verifyBearer(header: string | undefined, secret: string) {
   const version = payload.ver ?? 0
   if (!Number.isSafeInteger(id) || id < 1 || !Number.isSafeInteger(version)) return undefined
   const bearer = { id, version: version as number }
-  cache.set(token, { bearer, exp: typeof payload.exp === 'number' ? payload.exp : undefined })
+  verified.set(token, { bearer, exp: typeof payload.exp === 'number' ? payload.exp : undefined })
   return bearer
 }
 
