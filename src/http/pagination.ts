@@ -220,7 +220,8 @@ interface PaginateOptions<Row, Out> {
   rows: (window: PageWindow) => Promise<Row[]>
   /** The number of matching rows; one that stops past `upTo` (`countUpToQuery`) is enough. */
   total: (upTo: number) => Promise<number>
-  map: (row: Row) => Out
+  /** Turns a row into its JSON; rows selected in their wire form go as they are. */
+  map?: (row: Row) => Out
 }
 
 /**

@@ -3,6 +3,7 @@ import { getTableColumns, is, Table } from 'drizzle-orm'
 import * as schema from '../../src/db/schema'
 import { snake } from '../../src/http/table-json'
 import { readJson } from '../support/app'
+import { jsonInit } from '../support/users'
 import { adminAndUser, book, get, hoursAhead, minutesAfter } from '../bookings/fixtures'
 
 const s = adminAndUser()
@@ -46,4 +47,35 @@ describe('one JSON per row, whichever side writes it', () => {
     expect(own.items.find((b: { id: number }) => b.id === created.id)).toEqual(created)
     expect(line.items).toEqual([{ ...created.items[0], booking_id: created.id }])
   })
+
+  // Venues and items: the public reads select their JSON in SQL, the admin's are mapped in JS.
+  for (const resource of ['venues', 'items'] as const) {
+    test(`a ${resource.slice(0, -1)} reads the same in public as the admin's answer`, async () => {
+      const { t, f, admin } = s
+      const id = resource === 'venues' ? await f.venue() : await f.item({ priceCents: 250 })
+      const changed = await readJson(
+        await t.app.request(
+          `/api/admin/${resource}/${id}`,
+          jsonInit('PATCH', { description: 'wire check' }, admin.auth),
+        ),
+      )
+      expect(changed.description).toBe('wire check')
+      expect(changed.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+
+      const byId = await readJson(await t.app.request(`/api/${resource}/${id}`))
+      const listed = async (path: string, headers?: Record<string, string>) => {
+        for (let url: string | null = path; url; ) {
+          const page: { items: { id: number }[]; pagination: { next_cursor: string | null } } =
+            await readJson(await t.app.request(url, { headers }))
+          const found = page.items.find((row) => row.id === id)
+          if (found) return found
+          const next = page.pagination.next_cursor
+          url = next ? `${path}?cursor=${encodeURIComponent(next)}&page_size=100` : null
+        }
+      }
+      expect(JSON.stringify(byId)).toBe(JSON.stringify(changed))
+      expect(JSON.stringify(await listed(`/api/${resource}`))).toBe(JSON.stringify(changed))
+      expect(await listed(`/api/admin/${resource}`, admin.auth)).toEqual(changed)
+    })
+  }
 })

@@ -20,7 +20,12 @@ export interface CrudResource<
   CreateBody,
   UpdateBody,
 > {
-  service: CrudService<Row, Create, Update, Filter>
+  /**
+   * A service with `wire` reads (`publicRows: 'wire'`) answers the public list and read with its
+   * rows as they are: its table's JSON, which `toJson` writes for the admin (a test holds the two
+   * alike), so `toPublicJson` does not apply to it.
+   */
+  service: CrudService<Row, Create, Update, Filter, any>
   /** The row as the admin sees it, and as a write answers. */
   toJson: (row: Row) => Json
   /** The row as the public reads show it; the admin's view when absent. */
@@ -83,12 +88,33 @@ export function crudHandlers<
     }
   }
 
+  /** The public list from the service's wire reads: rows that already are the JSON. */
+  function wirePage(wire: NonNullable<typeof service.wire>) {
+    type Query = PageQuery & Partial<Filter>
+    return async function list<P extends string, I extends { out: { query: Query } }>(
+      c: Ctx<P, I>,
+    ) {
+      const query: Query = c.req.valid('query')
+      const filter: Partial<Filter> = {}
+      for (const key of service.filterNames) filter[key] = query[key]
+      const page = await paginate(c, {
+        query,
+        keyset: wire.order,
+        rows: (window) => wire.list(db(c), filter, window),
+        total: () => service.count(db(c), { visibleOnly: true, filter }),
+      })
+      return c.json(page as { items: PublicJson[] } & typeof page, 200)
+    }
+  }
+
+  const { wire } = service
   return {
-    list: pageOf(true, toPublicJson),
+    list: wire ? wirePage(wire) : pageOf(true, toPublicJson),
     adminList: pageOf(false, toJson),
     async get<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
-      const row = await service.get(db(c), c.req.valid('param').id, true)
-      return c.json(toPublicJson(row), 200)
+      const { id } = c.req.valid('param')
+      if (wire) return c.json((await wire.get(db(c), id)) as PublicJson, 200)
+      return c.json(toPublicJson(await service.get(db(c), id, true)), 200)
     },
     async create<P extends string, I extends { out: { json: CreateBody } }>(c: Ctx<P, I>) {
       const row = await service.create(db(c), fromCreate(c.req.valid('json')))

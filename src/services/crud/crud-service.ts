@@ -1,8 +1,9 @@
-import { and, count, eq, getTableColumns, getTableName, sql } from 'drizzle-orm'
+import { and, count, eq, getTableColumns, getTableName, sql, type SQL } from 'drizzle-orm'
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types'
 import type { PgColumn, PgSelect, PgTable, SelectedFieldsFlat } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client'
-import { preparedOnce, preparedPage } from '../../db/prepared'
+import { preparedOnce, preparedPage, unmapped } from '../../db/prepared'
+import { wireFields, type WireRow } from '../../db/wire-fields'
 import { notFound } from '../errors'
 
 /** A page's order, condition and bounds, as src/db/prepared.ts runs them. */
@@ -57,14 +58,32 @@ export interface CrudOptions<
    * A statement is kept per pooled connection, so only the hot resources use them.
    */
   prepared?: boolean
+  /**
+   * `wire`: the public list and read select the table's JSON itself (`wireFields`: every column
+   * under its SQL name, instants as RFC 3339 text) and answer with the driver's rows as they
+   * come (`unmapped`), with no Date and no second object per row. For tables whose public JSON
+   * is every column (`jsonView` of the table with nothing computed or left out). Implies
+   * `prepared` for those reads.
+   */
+  publicRows?: 'wire'
 }
 
 type FilterOf<Filters extends Record<string, PgColumn>> = {
   [K in keyof Filters]?: Filters[K]['_']['data']
 }
 
-export interface CrudService<Row, Create, Update = Partial<Create>, Filter = {}> {
+/** The public reads of a service whose rows come from SQL as their JSON (`publicRows: 'wire'`). */
+export interface WireReads<Json, Filter> {
+  order: ListOrder<Json>
+  list(db: Db, filter: Partial<Filter> | undefined, window: PageWindow): Promise<Json[]>
+  /** One visible row by id, or a `not_found` failure. */
+  get(db: Db, id: number): Promise<Json>
+}
+
+export interface CrudService<Row, Create, Update = Partial<Create>, Filter = {}, Json = never> {
   readonly name: string
+  /** Present when the public reads select their JSON in SQL (`CrudOptions.publicRows`). */
+  readonly wire?: WireReads<Json, Filter>
   /** The names of the filters a list accepts. */
   readonly filterNames: readonly (keyof Filter & string)[]
   order(visibleOnly: boolean): ListOrder<Row>
@@ -102,7 +121,8 @@ export function crudService<
   SelectResultFields<Fields>,
   Table['$inferInsert'],
   Partial<Table['$inferInsert']>,
-  FilterOf<Filters>
+  FilterOf<Filters>,
+  WireRow<Table>
 > {
   type Row = SelectResultFields<Fields>
   type Filter = FilterOf<Filters>
@@ -142,12 +162,19 @@ export function crudService<
     return options.join ? options.join(query) : query
   }
 
-  /** The scope's conditions, filter values as placeholders so one statement serves each value. */
+  /**
+   * The scope's conditions, filter values as placeholders so one statement serves each value.
+   * `where` is built on call: a prepared statement needs it only the first time.
+   */
   function scoped(scope: ListScope<Filter>) {
     const given = filterNames.filter((key) => scope.filter?.[key] !== undefined)
-    const conditions = given.map((key) => eq(filterColumns[key] as PgColumn, sql.placeholder(key)))
-    const values = Object.fromEntries(given.map((key) => [key, scope.filter?.[key]]))
-    const where = and(scope.visibleOnly ? eq(shownWhen, true) : undefined, ...conditions)
+    const values: Record<string, unknown> = {}
+    for (const key of given) values[key] = scope.filter?.[key]
+    const where = () =>
+      and(
+        scope.visibleOnly ? eq(shownWhen, true) : undefined,
+        ...given.map((key) => eq(filterColumns[key] as PgColumn, sql.placeholder(key))),
+      )
     const statement = [tableName, scope.visibleOnly ? 'shown' : 'all', ...given].join('_')
     return { where, values, statement }
   }
@@ -156,7 +183,7 @@ export function crudService<
     const { where, values, statement } = scoped(scope)
     const build = (w: PageWindow) =>
       reads(db)
-        .where(and(where, w.after))
+        .where(and(where(), w.after))
         .orderBy(...w.orderBy)
         .limit(w.limit)
         .offset(w.offset)
@@ -168,7 +195,7 @@ export function crudService<
 
   async function countRows(db: Db, scope: ListScope<Filter>): Promise<number> {
     const { where, values, statement } = scoped(scope)
-    const query = () => db.select({ n: count() }).from(anyTable).where(where)
+    const query = () => db.select({ n: count() }).from(anyTable).where(where())
     const [row] = options.prepared
       ? await preparedOnce(db, `count_${statement}`, (unique) => query().prepare(unique)).execute(
           values,
@@ -177,10 +204,11 @@ export function crudService<
     return row?.n ?? 0
   }
 
+  const byIdWhere = (visibleOnly: boolean) =>
+    and(eq(table.id, sql.placeholder('id')), visibleOnly ? eq(shownWhen, true) : undefined)
+
   async function get(db: Db, id: number, visibleOnly: boolean): Promise<Row> {
-    const shown = visibleOnly ? eq(shownWhen, true) : undefined
-    const where = and(eq(table.id, sql.placeholder('id')), shown)
-    const query = () => reads(db).where(where)
+    const query = () => reads(db).where(byIdWhere(visibleOnly))
     const statement = `${tableName}_by_id_${visibleOnly ? 'shown' : 'all'}`
     const [row] = options.prepared
       ? await preparedOnce(db, statement, (unique) => query().prepare(unique)).execute({ id })
@@ -220,6 +248,10 @@ export function crudService<
 
   return {
     name,
+    wire:
+      options.publicRows === 'wire'
+        ? wireReads<Table, Filter>({ name, table, visibleOrder, scoped, byIdWhere })
+        : undefined,
     filterNames,
     order: (visibleOnly) => (visibleOnly ? visibleOrder : byId),
     list,
@@ -232,3 +264,60 @@ export function crudService<
 }
 
 const idOf = (row: object): number => (row as { id: number }).id
+
+/**
+ * The public reads of `publicRows: 'wire'`: the same statements as the service's own, selecting
+ * `wireFields` and prepared as `unmapped`, so that the rows are the answer as the driver read
+ * them. The order reads a row's sort value by its column's SQL name, the row's key in this form.
+ */
+function wireReads<Table extends CrudTable, Filter>(parts: {
+  name: string
+  table: Table
+  /** The public list's order; its key is read again here from the row's SQL names. */
+  visibleOrder: Pick<ListOrder<never>, 'sort' | 'sortType'>
+  scoped: (scope: ListScope<Filter>) => {
+    where: () => SQL | undefined
+    values: Record<string, unknown>
+    statement: string
+  }
+  byIdWhere: (visibleOnly: boolean) => SQL | undefined
+}): WireReads<WireRow<Table>, Filter> {
+  type Json = WireRow<Table>
+  const { name, table, visibleOrder, scoped, byIdWhere } = parts
+  const fields = wireFields(table) as SelectedFieldsFlat
+  const sortName = visibleOrder.sort.name
+  const order: ListOrder<Json> = {
+    ...visibleOrder,
+    id: table.id,
+    direction: 'asc',
+    key: (row) => [(row as Record<string, number>)[sortName] ?? 0, idOf(row)],
+  }
+  const reads = (db: Db) => db.select(fields).from(table as PgTable)
+  return {
+    order,
+    list(db, filter, window) {
+      const { where, values, statement } = scoped({ visibleOnly: true, filter })
+      return preparedPage<Json>(
+        db,
+        `${statement}_wire`,
+        window,
+        (w) =>
+          reads(db)
+            .where(and(where(), w.after))
+            .orderBy(...w.orderBy)
+            .limit(w.limit)
+            .offset(w.offset) as never,
+        values,
+        'unmapped',
+      )
+    },
+    async get(db, id) {
+      const statement = preparedOnce(db, `${getTableName(table)}_by_id_shown_wire`, (unique) =>
+        unmapped<Json>(db, unique, reads(db).where(byIdWhere(true))),
+      )
+      const [row] = await statement.execute({ id })
+      if (!row) throw notFound(name)
+      return row
+    },
+  }
+}

@@ -15,4 +15,5 @@ export const itemService = crudService({
   remove: 'hide',
   filters: { kind: items.kind },
   prepared: true,
+  publicRows: 'wire',
 })

@@ -14,4 +14,5 @@ export const venueService = crudService({
   shownWhen: venues.isActive,
   remove: 'hide',
   prepared: true,
+  publicRows: 'wire',
 })
