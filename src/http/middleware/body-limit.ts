@@ -108,26 +108,27 @@ const shapeProblems = {
 /**
  * Reads a body whole, reserving each byte from the budget before it is held: a declared length
  * at once (so a refusal comes before anything is read), a chunked body chunk by chunk.
+ *
+ * A declared length is read by the runtime in one call rather than through a stream reader: the
+ * server frames the body by its Content-Length (bytes past it are never this request's body, a
+ * test holds that), so the read is bounded by what was reserved; a reader's promise per chunk cost
+ * a third of a booking POST's CPU without the JIT (`bun run bench`, 128 MB). A longer body can
+ * only come from a Request built in process, and is refused all the same.
  */
 async function readBody(
-  body: ReadableStream<Uint8Array>,
+  request: Request,
   maxBytes: number,
   declared: number | undefined,
   reserve: (bytes: number) => void,
 ): Promise<Uint8Array> {
-  const reader = body.getReader()
+  if (declared !== undefined) {
+    reserve(declared)
+    const whole = await request.bytes()
+    if (whole.byteLength > declared) throw longerThanDeclared(declared)
+    return whole
+  }
+  const reader = request.body!.getReader()
   try {
-    if (declared !== undefined) {
-      reserve(declared)
-      const whole = new Uint8Array(declared)
-      let seen = 0
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        if (seen + r.value.byteLength > declared) throw longerThanDeclared(declared)
-        whole.set(r.value, seen)
-        seen += r.value.byteLength
-      }
-      return seen === declared ? whole : whole.subarray(0, seen)
-    }
     const chunks: Uint8Array[] = []
     let seen = 0
     for (let r = await reader.read(); !r.done; r = await reader.read()) {
@@ -182,8 +183,7 @@ export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<
   const { maxBytes, anonymousMaxBytes, budget, isAuthenticated, onRefused } = options
   const authenticatedMax = Math.min(maxBytes, budget.totalBytes)
   return async function bufferedBodyLimit(c, next) {
-    const body = c.req.raw.body
-    if (!body) return next()
+    if (!c.req.raw.body) return next()
     refuseEncoded(c.req.raw.headers)
     const { body: kind = 'buffered' } = policyOf(c)
     if (kind === 'stream') return next()
@@ -200,7 +200,7 @@ export function bufferedBodyLimit(options: BodyLimitOptions): MiddlewareHandler<
       held += bytes
     }
     try {
-      cacheBody(c, await readBody(body, limit, declared, reserve))
+      cacheBody(c, await readBody(c.req.raw, limit, declared, reserve))
       await next()
     } finally {
       budget.release(held)
