@@ -10,10 +10,11 @@ import postgres from 'postgres'
 import type { Env } from '../env'
 import { lockDataDir, type DataDirLock } from './data-dir-lock'
 import { boundedClient, socketWatchdog } from './query-budget'
-import * as schema from './schema'
-
-export type Schema = typeof schema
-export type Db = PgDatabase<PgQueryResultHKT, Schema>
+/**
+ * No relational schema is passed to drizzle: the service queries through the builders only, and
+ * with one drizzle builds a relational query builder per table for every transaction it opens.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>
 
 export interface PoolStats {
   max: number
@@ -95,7 +96,7 @@ function openPostgres(env: DbEnv, url: string): Database {
     },
   })
   const client = budgetMs > 0 ? boundedClient(sql, budgetMs) : sql
-  const db = drizzlePostgres({ client, schema }) as unknown as Db
+  const db = drizzlePostgres({ client }) as unknown as Db
   return {
     kind: 'postgres',
     db,
@@ -109,7 +110,7 @@ function openPostgres(env: DbEnv, url: string): Database {
         connection: { application_name: 'venue-booking-api', statement_timeout: 0 },
       })
       try {
-        return await work(drizzlePostgres({ client: own, schema }) as unknown as Db)
+        return await work(drizzlePostgres({ client: own }) as unknown as Db)
       } finally {
         await own.end({ timeout: 5 })
       }
@@ -164,7 +165,7 @@ function openPglite(env: DbEnv, inMemory = false): Database {
     extensions: { btree_gist },
     postgresqlconf: pgliteSettings,
   })
-  const db = drizzlePglite({ client, schema }) as unknown as Db
+  const db = drizzlePglite({ client }) as unknown as Db
   return {
     kind: 'pglite',
     db,

@@ -3,7 +3,7 @@ import type { PgliteDatabase } from 'drizzle-orm/pglite'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import type { PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { fileURLToPath } from 'node:url'
-import type { Database, Schema } from './client'
+import type { Database } from './client'
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
@@ -12,9 +12,9 @@ export async function migrate(database: Database): Promise<void> {
   if (database.kind === 'postgres') {
     // A migration (an index on a large table) may take longer than a request's query budget.
     await database.withoutBudget((db) =>
-      migratePostgres(db as unknown as PostgresJsDatabase<Schema>, { migrationsFolder }),
+      migratePostgres(db as unknown as PostgresJsDatabase, { migrationsFolder }),
     )
   } else {
-    await migratePglite(database.db as unknown as PgliteDatabase<Schema>, { migrationsFolder })
+    await migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder })
   }
 }
