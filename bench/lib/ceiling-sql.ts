@@ -32,8 +32,8 @@ const bookingIds = '{900000000,900000001}'
 /** The app's bound on exact totals (PAGINATION_EXACT_TOTAL_MAX's default). */
 const EXACT_TOTAL_MAX = 10_000
 
-/** The public venue list's order, as the venue service declares it: by id, ascending. */
-const venuesById = venueService.order(true)
+/** The public venue reads as the app runs them: their JSON selected in SQL, by id ascending. */
+const publicVenueReads = venueService.wire!
 const publicVenues = { visibleOnly: true }
 
 export interface CeilingSql {
@@ -82,7 +82,11 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
       itemsOfBookings,
       venuesPage: only(
         await rec.record((db) =>
-          venueService.list(db, publicVenues, keysetWindow(venuesById, undefined, S.limit)),
+          publicVenueReads.list(
+            db,
+            {},
+            keysetWindow(publicVenueReads.order, undefined, S.limit),
+          ),
         ),
         { limit: S.limit },
       ),
