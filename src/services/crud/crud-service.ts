@@ -62,8 +62,8 @@ export interface CrudOptions<
    * `wire`: the public list and read select the table's JSON itself (`wireFields`: every column
    * under its SQL name, instants as RFC 3339 text) and answer with the driver's rows as they
    * come (`unmapped`), with no Date and no second object per row. For tables whose public JSON
-   * is every column (`jsonView` of the table with nothing computed or left out). Implies
-   * `prepared` for those reads.
+   * is every column (`jsonView` of the table with nothing computed or left out) and that need no
+   * `join`. Implies `prepared` for those reads.
    */
   publicRows?: 'wire'
 }
@@ -135,6 +135,9 @@ export function crudService<
   const shownKey = Object.keys(columns).find((key) => columns[key] === shownWhen)
   if (!shownKey) throw new Error(`${tableName}: shownWhen is not one of its columns`)
   const hidden = { [shownKey]: false }
+  if (options.publicRows === 'wire' && options.join) {
+    throw new Error(`${tableName}: publicRows 'wire' selects the table alone, without its join`)
+  }
   // Drizzle's builders, typed per table, are driven here through their general types.
   const anyTable = table as PgTable
   const anyFields = fields as SelectedFieldsFlat
