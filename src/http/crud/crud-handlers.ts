@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../app/context'
-import type { CrudService } from '../../services/crud/crud-service'
+import type { Db } from '../../db/client'
+import type { PageWindow } from '../../db/keyset'
+import type { CrudService, ListOrder } from '../../services/crud/crud-service'
 import { paginate, type PageQuery } from '../pagination'
 
 /**
@@ -68,7 +70,18 @@ export function crudHandlers<
   const toPublicJson = resource.toPublicJson ?? (toJson as unknown as (row: Row) => PublicJson)
   const db = (c: Context<AppEnv>) => c.var.deps.database.db
 
-  function pageOf<J>(visibleOnly: boolean, map: (row: Row) => J) {
+  /**
+   * A list handler: the query's filters, then the page of `source` with its total, each row
+   * mapped to its JSON by `map` (or, without one, already in that form).
+   */
+  function listOf<R, J>(
+    visibleOnly: boolean,
+    source: {
+      keyset: ListOrder<R>
+      rows: (db: Db, filter: Partial<Filter>, window: PageWindow) => Promise<R[]>
+      map?: (row: R) => J
+    },
+  ) {
     type Query = PageQuery & Partial<Filter>
     return async function list<P extends string, I extends { out: { query: Query } }>(
       c: Ctx<P, I>,
@@ -76,40 +89,29 @@ export function crudHandlers<
       const query: Query = c.req.valid('query')
       const filter: Partial<Filter> = {}
       for (const key of service.filterNames) filter[key] = query[key]
-      const scope = { visibleOnly, filter }
       const page = await paginate(c, {
         query,
-        keyset: service.order(visibleOnly),
-        rows: (window) => service.list(db(c), scope, window),
-        total: () => service.count(db(c), scope),
-        map,
+        keyset: source.keyset,
+        rows: (window) => source.rows(db(c), filter, window),
+        total: () => service.count(db(c), { visibleOnly, filter }),
+        map: source.map,
       })
-      return c.json(page, 200)
+      return c.json(page as typeof page & { items: J[] }, 200)
     }
   }
 
-  /** The public list from the service's wire reads: rows that already are the JSON. */
-  function wirePage(wire: NonNullable<typeof service.wire>) {
-    type Query = PageQuery & Partial<Filter>
-    return async function list<P extends string, I extends { out: { query: Query } }>(
-      c: Ctx<P, I>,
-    ) {
-      const query: Query = c.req.valid('query')
-      const filter: Partial<Filter> = {}
-      for (const key of service.filterNames) filter[key] = query[key]
-      const page = await paginate(c, {
-        query,
-        keyset: wire.order,
-        rows: (window) => wire.list(db(c), filter, window),
-        total: () => service.count(db(c), { visibleOnly: true, filter }),
-      })
-      return c.json(page as { items: PublicJson[] } & typeof page, 200)
-    }
-  }
+  const pageOf = <J>(visibleOnly: boolean, map: (row: Row) => J) =>
+    listOf(visibleOnly, {
+      keyset: service.order(visibleOnly),
+      rows: (db, filter, window) => service.list(db, { visibleOnly, filter }, window),
+      map,
+    })
 
   const { wire } = service
   return {
-    list: wire ? wirePage(wire) : pageOf(true, toPublicJson),
+    list: wire
+      ? listOf<unknown, PublicJson>(true, { keyset: wire.order, rows: wire.list })
+      : pageOf(true, toPublicJson),
     adminList: pageOf(false, toJson),
     async get<P extends string, I extends { out: { param: { id: number } } }>(c: Ctx<P, I>) {
       const { id } = c.req.valid('param')
