@@ -51,9 +51,16 @@ export interface Page<Row> {
   counted: number | undefined
 }
 
+const orders = new WeakMap<Keyset<never>, SQL[]>()
+
+/** A keyset's ORDER BY, built once per keyset: every page of a list asks for it. */
 function orderOf(keyset: Keyset<never>): SQL[] {
-  const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
-  return [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`]
+  let order = orders.get(keyset)
+  if (!order) {
+    const dir = keyset.direction === 'asc' ? sql`asc` : sql`desc`
+    orders.set(keyset, (order = [sql`${keyset.sort} ${dir}`, sql`${keyset.id} ${dir}`]))
+  }
+  return order
 }
 
 function afterOf(keyset: Keyset<never>, sort: unknown, id: unknown): SQL {
@@ -62,7 +69,10 @@ function afterOf(keyset: Keyset<never>, sort: unknown, id: unknown): SQL {
   return sql`(${keyset.sort}, ${keyset.id}) ${cmp} (${sort}::${cast}, ${id}::bigint)`
 }
 
-/** Order and keyset condition of a page that follows the row with `key` (none: the first page). */
+/**
+ * Order and keyset condition of a page that follows the row with `key` (none: the first page).
+ * The condition is built when read: a prepared list reads only the key (`windowValues`).
+ */
 export function keysetWindow<Row>(
   keyset: Keyset<Row>,
   key: Key | undefined,
@@ -71,7 +81,9 @@ export function keysetWindow<Row>(
 ): PageWindow {
   const own = keyset as unknown as Keyset<never>
   return {
-    after: key ? afterOf(own, key[0], key[1]) : undefined,
+    get after() {
+      return key ? afterOf(own, key[0], key[1]) : undefined
+    },
     orderBy: orderOf(own),
     limit,
     offset,

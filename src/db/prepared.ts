@@ -116,19 +116,19 @@ export function inTransaction<Statement extends object>(statement: Statement, tx
 }
 
 /**
- * The rows of `table` matching `where` (built with the placeholders `values` fill), counted up to
- * `upTo` + 1 (see `countUpToQuery`), prepared once per `name`.
+ * The rows of `table` matching `where` (built, the first time only, with the placeholders
+ * `values` fill), counted up to `upTo` + 1 (see `countUpToQuery`), prepared once per `name`.
  */
 export async function preparedCount(
   db: Db,
   name: string,
   table: PgTable,
-  where: SQL | undefined,
+  where: () => SQL | undefined,
   values: Values,
   upTo: number,
 ): Promise<number> {
   const statement = preparedOnce(db, `count_${name}`, (unique) =>
-    countUpToQuery(db, table, where, sql.placeholder('count_limit')).prepare(unique),
+    countUpToQuery(db, table, where(), sql.placeholder('count_limit')).prepare(unique),
   )
   const [row] = await statement.execute({ ...values, count_limit: upTo + 1 })
   return row?.n ?? 0

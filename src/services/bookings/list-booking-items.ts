@@ -18,16 +18,20 @@ export const itemsNewestFirst: Keyset<BookingItemRecord> = {
   key: (i) => [i.id, i.id],
 }
 
-/** The filter with placeholders for the conditions it uses: one prepared statement per shape. */
+/**
+ * The filter with placeholders for the conditions it uses: one prepared statement per shape,
+ * whose condition is built only when the statement is.
+ */
 function shapeOf(f: BookingItemFilter) {
   const byBooking = f.bookingId !== undefined
   const byItem = f.itemId !== undefined
   return {
     name: `booking_items${byBooking ? '_booking' : ''}${byItem ? '_item' : ''}`,
-    where: and(
-      byBooking ? eq(bookingItems.bookingId, sql.placeholder('booking_id')) : undefined,
-      byItem ? eq(bookingItems.itemId, sql.placeholder('item_id')) : undefined,
-    ) as SQL | undefined,
+    where: (): SQL | undefined =>
+      and(
+        byBooking ? eq(bookingItems.bookingId, sql.placeholder('booking_id')) : undefined,
+        byItem ? eq(bookingItems.itemId, sql.placeholder('item_id')) : undefined,
+      ),
     values: { booking_id: f.bookingId, item_id: f.itemId },
   }
 }
@@ -47,7 +51,7 @@ export function selectBookingItems(
       db
         .select(bookingItemRecordFields)
         .from(bookingItems)
-        .where(and(shape.where, w.after))
+        .where(and(shape.where(), w.after))
         .orderBy(...w.orderBy)
         .limit(w.limit)
         .offset(w.offset),

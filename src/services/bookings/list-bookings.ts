@@ -55,10 +55,13 @@ const byStart = (direction: 'asc' | 'desc'): Keyset<BookingRecord> => ({
 export const latestStartFirst = byStart('desc')
 export const earliestStartFirst = byStart('asc')
 
-/** A filter as SQL and the name of its shape: one prepared statement per shape. */
+/**
+ * A filter as SQL and the name of its shape: one prepared statement per shape, whose condition
+ * is built only when the statement is (a page's request needs only the values).
+ */
 interface Shape {
   name: string
-  where: SQL | undefined
+  where: () => SQL | undefined
   values: Record<string, unknown>
 }
 
@@ -66,11 +69,12 @@ interface Shape {
 function ownShape(f: OwnFilter): Shape {
   return {
     name: `own_bookings${f.status ? '_status' : ''}${f.kind ? '_kind' : ''}`,
-    where: and(
-      eq(bookings.userId, sql.placeholder('user_id')),
-      f.status && eq(bookings.status, sql.placeholder('status')),
-      f.kind && eq(bookings.kind, sql.placeholder('kind')),
-    ),
+    where: () =>
+      and(
+        eq(bookings.userId, sql.placeholder('user_id')),
+        f.status && eq(bookings.status, sql.placeholder('status')),
+        f.kind && eq(bookings.kind, sql.placeholder('kind')),
+      ),
     values: { user_id: f.userId, status: f.status, kind: f.kind },
   }
 }
@@ -116,7 +120,7 @@ function adminShape(f: AdminFilter): Shape {
     flag(f.to, 't')
   return {
     name: `all_bookings_${letters || 'any'}`,
-    where: adminConditions(f, (name) => sql.placeholder(name)),
+    where: () => adminConditions(f, (name) => sql.placeholder(name)),
     values: {
       status: f.status,
       venue_id: f.venueId,
@@ -141,7 +145,7 @@ const pageOf = (db: Db, shape: Shape, window: PageWindow): Promise<BookingRecord
       db
         .select(bookingFields)
         .from(bookings)
-        .where(and(shape.where, w.after))
+        .where(and(shape.where(), w.after))
         .orderBy(...w.orderBy)
         .limit(w.limit)
         .offset(w.offset),
