@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache'
+import { growingLru } from '../../lib/lru'
 import type { Logger } from '../logger'
 import type { Redis } from '../redis'
 import type { AuthState } from '../../services/users/account'
@@ -44,7 +44,7 @@ export function createAuthStates(options: AuthStatesOptions): AuthStates {
 }
 
 function memoryAuthStates(load: AuthStateLoader, ttlMs: number): AuthStates {
-  const entries = new LRUCache<number, AuthState>({ max: MAX_ENTRIES, ttl: ttlMs })
+  const entries = growingLru<number, AuthState>(MAX_ENTRIES, { ttl: ttlMs })
   const loading = new Map<number, Promise<AuthState | null>>()
   // A load that began before a drop must not store what it read: it may be the revoked version.
   let drops = 0

@@ -1,12 +1,20 @@
 import { LRUCache } from 'lru-cache'
 import type { CacheStore } from './cache'
 
-/** In-process store, bounded by total size (string length) as well as by entry count. */
-export function memoryStore(options: { maxBytes?: number; maxEntries?: number } = {}): CacheStore {
+/**
+ * What an entry holds beyond its two strings (its slots in the cache's arrays and index, the
+ * strings' headers), counted with them: many tiny entries cannot outgrow the bound either.
+ */
+const ENTRY_BYTES = 128
+
+/**
+ * In-process store, bounded by what its entries hold. A bound on bytes alone, not also on entries
+ * through lru-cache's `max`, which would allocate every entry's slots at start-up.
+ */
+export function memoryStore(options: { maxBytes?: number } = {}): CacheStore {
   const entries = new LRUCache<string, string>({
-    max: options.maxEntries ?? 10_000,
     maxSize: options.maxBytes ?? 16 * 1024 * 1024,
-    sizeCalculation: (value, key) => value.length + key.length,
+    sizeCalculation: (value, key) => value.length + key.length + ENTRY_BYTES,
   })
   const versions = new Map<string, number>()
   const versionOf = (namespace: string) => String(versions.get(namespace) ?? 0)

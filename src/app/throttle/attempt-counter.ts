@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache'
+import { growingLru } from '../../lib/lru'
 
 /** Attempts counted for one key inside its current window. */
 export interface Tally {
@@ -34,7 +34,7 @@ export const MAX_COUNTED_KEYS = 100_000
 /** In-process counters: a bounded LRU whose entries expire with their window. */
 export function memoryAttemptCounter(options: { now?: () => number } = {}): AttemptCounter {
   const now = options.now ?? Date.now
-  const entries = new LRUCache<string, Entry>({ max: MAX_COUNTED_KEYS, ttlAutopurge: false })
+  const entries = growingLru<string, Entry>(MAX_COUNTED_KEYS, { ttlAutopurge: false })
   const live = (key: string) => {
     const entry = entries.get(key)
     if (entry && entry.endsAt > now()) return entry

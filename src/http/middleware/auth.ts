@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { sign, verify } from 'hono/jwt'
-import { LRUCache } from 'lru-cache'
+import type { LRUCache } from 'lru-cache'
+import { growingLru } from '../../lib/lru'
 import type { AuthState } from '../../app/cache/auth-states'
 import type { AppEnv } from '../../app/context'
 import { Problem } from '../problem'
@@ -59,7 +60,7 @@ function stateOf(secret: string): SecretState {
     const key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
       'verify',
     ])
-    state = { key, verified: new LRUCache<string, Verified>({ max: 2048 }) }
+    state = { key, verified: growingLru<string, Verified>(2048) }
     secrets.set(secret, state)
   }
   return state
