@@ -54,6 +54,9 @@ export async function startServer(env: Env): Promise<RunningServer> {
   const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
   const drain = draining(app.fetch, shutdown.signal)
   server.reload({ fetch: drain.fetch })
+  // Start-up's work (migrations, building the routes) is done with: its garbage and its compiled
+  // code go now rather than at the first periodic run.
+  if (env.GC_INTERVAL_SECONDS > 0) memory.collect('idle')
 
   logger.info(
     {

@@ -81,7 +81,8 @@ describe('periodic collection', () => {
       while (memory.gcRuns < 2 && Date.now() - started < 10_000) await Bun.sleep(50)
       expect(memory.gcRuns).toBe(2)
       expect(Date.now() - started).toBeGreaterThanOrEqual(1900)
-      expect(memory.lastGc).toMatchObject({ reason: 'periodic' })
+      // No request came meanwhile: the runs also dropped compiled code.
+      expect(memory.lastGc).toMatchObject({ reason: 'idle' })
     } finally {
       stop()
     }
@@ -109,6 +110,31 @@ describe('periodic collection', () => {
       expect(memory.gcRuns).toBe(2)
     } finally {
       memory.inFlight = 0
+      stop()
+    }
+  })
+
+  test('a run is idle when no request passed the guard since the last one, else periodic', async () => {
+    const t = await testApp()
+    const { memory } = t.deps
+    let clock = 0
+    const runs = async (n: number) => {
+      const started = Date.now()
+      while (memory.gcRuns < n && Date.now() - started < 5000) await Bun.sleep(20)
+      return memory.lastGc?.reason
+    }
+    const stop = startPeriodicGc(memory, 1, () => clock)
+    try {
+      clock = 1000
+      expect(await runs(1)).toBe('idle')
+      expect((await t.app.request('/api/venues')).status).toBe(200)
+      clock = 2000
+      expect(await runs(2)).toBe('periodic')
+      // The health routes answer before the guard: probes do not keep the service from idling.
+      expect((await t.app.request('/api/health')).status).toBe(200)
+      clock = 3000
+      expect(await runs(3)).toBe('idle')
+    } finally {
       stop()
     }
   })

@@ -8,7 +8,13 @@ export type ShedReason =
   | 'in_flight'
   | 'out_of_memory'
   | 'body_budget'
-export type GcReason = 'periodic' | 'pressure' | 'out_of_memory' | 'uploads' | 'exports'
+export type GcReason =
+  | 'periodic'
+  | 'idle'
+  | 'pressure'
+  | 'out_of_memory'
+  | 'uploads'
+  | 'exports'
 
 export interface MemoryReading {
   rss: number
@@ -35,7 +41,7 @@ export interface MemoryMonitorOptions {
   pressureGcGapMs?: number
   read?: () => MemoryReading
   now?: () => number
-  collectGarbage?: () => void
+  collectGarbage?: (reason: GcReason) => void
 }
 
 /** How often the event loop's punctuality is probed; a stall shows as a late tick. */
@@ -49,6 +55,17 @@ const SHED_REASONS: ShedReason[] = [
   'body_budget',
 ]
 const rank: Record<MemoryState, number> = { ok: 0, high: 1, critical: 2 }
+
+/**
+ * A full collection; when the service is idle (`idle`), the engine is also asked to drop the code
+ * it compiled (start-up's, and what the last burst of requests warmed), which it compiles again
+ * when next needed: 4 MB of the idle heap at start-up. `Bun.shrink` is marked deprecated without
+ * a successor; where it is gone, the collection alone runs.
+ */
+const collectProcess = (reason: GcReason) => {
+  Bun.gc(true)
+  if (reason === 'idle' && typeof Bun.shrink === 'function') Bun.shrink()
+}
 
 const readProcess = (): MemoryReading => {
   const m = process.memoryUsage()
@@ -67,6 +84,11 @@ export class MemoryMonitor {
   usagePercent = 0
   sampledAt = 0
   inFlight = 0
+  /**
+   * Requests the memory guard has let through since start-up (the health routes pass before it),
+   * undefined when no guard counts them: how the periodic collection knows the service was idle.
+   */
+  admitted: number | undefined
   /** The longest event-loop stall seen during the last sampling interval (max, not mean). */
   eventLoopLagMs = 0
   readonly shedByReason: Record<ShedReason, number>
@@ -82,7 +104,7 @@ export class MemoryMonitor {
   private readonly logger: Logger
   private readonly read: () => MemoryReading
   private readonly now: () => number
-  private readonly collectGarbage: () => void
+  private readonly collectGarbage: (reason: GcReason) => void
   private readonly gcListeners: ((run: GcRun) => void)[] = []
   private lastForcedAt = -Infinity
   private timer: Timer | undefined
@@ -99,7 +121,7 @@ export class MemoryMonitor {
     this.logger = options.logger
     this.read = options.read ?? readProcess
     this.now = options.now ?? Date.now
-    this.collectGarbage = options.collectGarbage ?? (() => Bun.gc(true))
+    this.collectGarbage = options.collectGarbage ?? collectProcess
     this.shedByReason = {
       memory_high: 0,
       memory_critical: 0,
@@ -161,7 +183,7 @@ export class MemoryMonitor {
       this.lastForcedAt = startedAt
     }
     const t0 = performance.now()
-    this.collectGarbage()
+    this.collectGarbage(reason)
     const run: GcRun = { reason, ms: performance.now() - t0, at: startedAt }
     this.gcRuns++
     this.lastGc = run

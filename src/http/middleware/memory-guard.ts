@@ -45,6 +45,7 @@ export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppE
   const { monitor, maxInFlight } = options
   const maxPasswordInFlight = Math.max(1, Math.floor(maxInFlight / 2))
   let passwordInFlight = 0
+  monitor.admitted ??= 0
   const shed = (reason: ShedReason, retryAfter: number): never => {
     monitor.recordShed(reason)
     throw shedProblem(reason, retryAfter)
@@ -70,6 +71,7 @@ export function memoryGuard(options: MemoryGuardOptions): MiddlewareHandler<AppE
       shed('in_flight', 1)
     }
     monitor.inFlight++
+    monitor.admitted = (monitor.admitted ?? 0) + 1
     if (password) passwordInFlight++
     try {
       await next()
