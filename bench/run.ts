@@ -11,6 +11,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildScratchBundle } from '../scripts/build'
 import { JIT_MIN_LIMIT } from '../src/app/runtime'
 import { workloadInputs } from './lib/bench-setup'
 import {
@@ -42,6 +43,7 @@ import {
   fastapiMissing,
   memoryStats,
   POOL,
+  buildStackFloor,
   startApp,
   startCeiling,
   startFastapi,
@@ -231,17 +233,22 @@ async function queryPlans(url: string, i: WorkloadInputs): Promise<PlanSummary[]
 async function measureVariant(
   v: Variant,
   url: string,
+  entry: string,
   peers: BenchServer[],
   seeded: Awaited<ReturnType<typeof describeBenchDatabase>>,
   inputsOnce: { value?: WorkloadInputs },
 ): Promise<VariantResult> {
   console.log(`--- ${v.label}`)
-  const app = await startApp(url, {
-    MEMORY_LIMIT_MB: v.limitMb === null ? undefined : String(v.limitMb),
-    // Every read runs its queries: the venues page measured uncached, as the ceiling answers it.
-    CACHE_TTL_SECONDS: '0',
-    ...(v.jit ? { BUN_JSC_useJIT: v.jit === 'on' ? '1' : '0' } : {}),
-  })
+  const app = await startApp(
+    url,
+    {
+      MEMORY_LIMIT_MB: v.limitMb === null ? undefined : String(v.limitMb),
+      // Every read runs its queries: the venues page measured uncached, as the ceiling answers it.
+      CACHE_TTL_SECONDS: '0',
+      ...(v.jit ? { BUN_JSC_useJIT: v.jit === 'on' ? '1' : '0' } : {}),
+    },
+    entry,
+  )
   try {
     await Bun.sleep(IDLE_SETTLE_MS)
     const idleStart = partsMb(app.pid)
@@ -318,11 +325,14 @@ async function main(): Promise<Measured<Body>> {
   const seeded = await describeBenchDatabase(url)
   console.log(`bench database: ${seeded.bookings} seeded bookings, PostgreSQL ${seeded.postgres}`)
 
-  // The floors' idle memory first, each alone with the database.
-  const stackFloor = await startStackFloor(url)
+  // The app as the image runs it, and the stack floor bundled the same way, so the two compare.
+  const app = await buildScratchBundle('bench')
+  const floor = await buildStackFloor()
+  const stackFloor = await startStackFloor(url, floor.entry)
   await Bun.sleep(IDLE_SETTLE_MS)
   const stackFloorIdle = partsMb(stackFloor.pid)
   await stackFloor.stop()
+  floor.remove()
 
   const sqlFile = join(tmpdir(), `bench-peer-sql-${process.pid}.json`)
   writeFileSync(sqlFile, JSON.stringify(peerSql(await recordCeilingSql(url))))
@@ -338,7 +348,9 @@ async function main(): Promise<Measured<Body>> {
     const fastapiIdle = peers[1] ? partsMb(peers[1].pid) : null
     const inputs: { value?: WorkloadInputs } = {}
     const measured: VariantResult[] = []
-    for (const v of variants()) measured.push(await measureVariant(v, url, peers, seeded, inputs))
+    for (const v of variants()) {
+      measured.push(await measureVariant(v, url, app.entry, peers, seeded, inputs))
+    }
     const plans = inputs.value ? await queryPlans(url, inputs.value) : []
 
     const result: Body = {
@@ -352,6 +364,8 @@ async function main(): Promise<Measured<Body>> {
         pool: Number(POOL.DB_POOL_SIZE) + Number(POOL.DB_MAX_OVERFLOW),
         pinning: pinning(),
         app_cache: 'response cache off (CACHE_TTL_SECONDS=0)',
+        app_run: 'its bundle as the image runs it: `bun run build`, then `bun dist/src/index.js`',
+        stack_floor_run: 'bench/lib/stack-floor-server.ts, bundled and minified the same way',
         fastapi: missing
           ? `skipped: ${missing}`
           : "`bench/peers/fastapi/app.py`: FastAPI + SQLAlchemy + psycopg2 on uvicorn, one worker, Debian's packages",
@@ -371,6 +385,7 @@ async function main(): Promise<Measured<Body>> {
   } finally {
     for (const peer of peers) await peer.stop()
     rmSync(sqlFile, { force: true })
+    app.remove()
     await resetBenchDatabase(url)
   }
 }

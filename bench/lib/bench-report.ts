@@ -88,6 +88,9 @@ export interface Result {
     pinning: string
     app_cache: string
     fastapi: string
+    /** How the app and the stack floor were run (earlier reports: from their sources). */
+    app_run?: string
+    stack_floor_run?: string
   }
   floors: {
     ceiling: MemoryParts
@@ -170,7 +173,7 @@ function memorySection(r: Result): string[] {
     '',
     `Floors, idle: the ceiling ${parts(r.floors.ceiling)}` +
       (stack
-        ? `; the stack floor (bench/lib/stack-floor-server.ts: hono + zod-openapi + drizzle + postgres.js, one route) ${parts(stack)}`
+        ? `; the stack floor (${r.settings.stack_floor_run ?? 'bench/lib/stack-floor-server.ts'}: hono + zod-openapi + drizzle + postgres.js, one route) ${parts(stack)}`
         : '') +
       (r.floors.fastapi ? `; FastAPI ${parts(r.floors.fastapi)}` : '') +
       '.',
@@ -236,7 +239,7 @@ export function markdown(r: Result): string {
     preamble('Benchmark: app vs. bare ceiling and the FastAPI floor', r),
     `PostgreSQL database seeded by \`bun src/seed/seed.ts\` with ${s.seeded_bookings.toLocaleString('en-US')} bookings (1,000 users), vacuumed and analysed after seeding and between runs. ` +
       `Three servers run the same SQL text (the app's, recorded from its query builders) with a pool of ${s.pool} each and answer with the same JSON (checked before the load, keys sorted: the parity list in the JSON file): ` +
-      `the app (\`bun src/index.ts\`, NODE_ENV=production, LOG_LEVEL=warn, ${s.app_cache}) at each budget below; the ceiling (\`bench/ceiling.ts\`: Bun.serve + postgres.js, prepared statements, the runtime's defaults); ` +
+      `the app (${s.app_run ?? '`bun src/index.ts`'}, NODE_ENV=production, LOG_LEVEL=warn, ${s.app_cache}) at each budget below; the ceiling (\`bench/ceiling.ts\`: Bun.serve + postgres.js, prepared statements, the runtime's defaults); ` +
       `and the floor (${s.fastapi}). Load: autocannon in Node on loopback, ${s.warmup_s} s of warm-up per server, then ${s.duration_s} s per server in ${s.passes} interleaved passes ` +
       '(app, ceiling, FastAPI, then the reverse), so load from other processes falls on all alike; figures are over all of a server\'s slices, latency from the merged histograms. ' +
       `Connections: ${s.connections.join(' and ')}. Pinning: ${s.pinning}. Bookings a slice creates are deleted before the next.`,

@@ -90,14 +90,19 @@ async function startProcess(
 }
 
 /**
- * The app as its users run it (`bun src/index.ts`), on the bench database; `env` may unset a
- * variable (MEMORY_LIMIT_MB: undefined runs it without a limit).
+ * The app from `entry` (its sources unless told: `bun run bench` runs the bundle, as the image
+ * does), on the bench database; `env` may unset a variable (MEMORY_LIMIT_MB: undefined runs it
+ * without a limit).
  */
-export function startApp(databaseUrl: string, env: Record<string, string | undefined> = {}) {
+export function startApp(
+  databaseUrl: string,
+  env: Record<string, string | undefined> = {},
+  entry = 'src/index.ts',
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'booking-bench-'))
   return startProcess(
     'app',
-    'src/index.ts',
+    entry,
     {
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl,
@@ -122,11 +127,30 @@ export function startCeiling(databaseUrl: string) {
 
 /**
  * bench/lib/stack-floor-server.ts: Bun.serve, hono with @hono/zod-openapi, drizzle and a
- * connected postgres.js pool, none of the service. Its idle RSS is the floor the app's is held to.
+ * connected postgres.js pool, none of the service. Its idle RSS is the floor the app's is held to,
+ * each run the same way: from its sources unless `entry` is its bundle (buildStackFloor).
  */
-export function startStackFloor(databaseUrl: string) {
+export function startStackFloor(databaseUrl: string, entry = STACK_FLOOR) {
   const env = { DATABASE_URL: databaseUrl, ...POOL }
-  return startProcess('stack floor', 'bench/lib/stack-floor-server.ts', env, () => {}, '/api/health/ready')
+  return startProcess('stack floor', entry, env, () => {}, '/api/health/ready')
+}
+
+const STACK_FLOOR = 'bench/lib/stack-floor-server.ts'
+
+/** The stack floor bundled and minified as scripts/build.ts bundles the app, and its removal. */
+export async function buildStackFloor() {
+  const outdir = mkdtempSync(join(tmpdir(), 'booking-stack-floor-'))
+  const built = await Bun.build({
+    entrypoints: [join(root, STACK_FLOOR)],
+    target: 'bun',
+    minify: true,
+    outdir,
+  })
+  if (!built.success) throw new Error(`bundling the stack floor failed:\n${built.logs.join('\n')}`)
+  return {
+    entry: built.outputs[0]!.path,
+    remove: () => rmSync(outdir, { recursive: true, force: true }),
+  }
 }
 
 /** The system Python the FastAPI peer runs on (Debian's packages install there). */
