@@ -11,12 +11,12 @@ import { detectMemoryLimit } from '../../src/app/memory/limit'
 import { environmentOf, startServerProcess } from '../support/process'
 
 describe('the runtime is set for the memory limit', () => {
-  test('under a limit the heap is paced for it, at most 128 MB, FTL off; none without', () => {
+  test('under a limit the heap is paced for it, at most 96 MB, FTL off; none without', () => {
     const MB = 2 ** 20
     const limit = (bytes: number) => ({ bytes, source: 'env' as const })
-    expect(runtimeEnvironmentFor(limit(96 * MB), { PATH: '/bin' })).toEqual({
+    expect(runtimeEnvironmentFor(limit(64 * MB), { PATH: '/bin' })).toEqual({
       PATH: '/bin',
-      [JSC_RAM_SIZE]: String(96 * MB),
+      [JSC_RAM_SIZE]: String(64 * MB),
       [JSC_FTL]: '0',
       [JSC_JIT]: '0',
     })
@@ -38,14 +38,14 @@ describe('the runtime is set for the memory limit', () => {
   })
 
   test('a server with MEMORY_LIMIT_MB runs as the same process, its runtime set', async () => {
-    // Interpreted (JIT off below 256 MB), PGlite's first start on a busy machine takes minutes.
-    const server = await startServerProcess({ MEMORY_LIMIT_MB: '128' }, 'src/index.ts', {
+    // Interpreted (JIT off below 128 MB), PGlite's first start on a busy machine takes minutes.
+    const server = await startServerProcess({ MEMORY_LIMIT_MB: '120' }, 'src/index.ts', {
       startTimeoutMs: 240_000,
     })
     try {
       // The pid Bun.spawn returned is the one serving: re-executed in place, not a child.
       const environment = environmentOf(server.proc.pid)
-      expect(environment[JSC_RAM_SIZE]).toBe(String(128 * 2 ** 20))
+      expect(environment[JSC_RAM_SIZE]).toBe(String(HEAP_RAM_CAP))
       expect(environment[JSC_FTL]).toBe('0')
       expect(environment[JSC_JIT]).toBe('0')
       expect((await fetch(`${server.url}/api/health`)).status).toBe(200)
@@ -53,7 +53,7 @@ describe('the runtime is set for the memory limit', () => {
         limit_bytes: number
         limit_source: string
       }
-      expect(memory).toMatchObject({ limit_bytes: 128 * 2 ** 20, limit_source: 'env' })
+      expect(memory).toMatchObject({ limit_bytes: 120 * 2 ** 20, limit_source: 'env' })
     } finally {
       server.cleanup()
     }
