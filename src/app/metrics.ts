@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import { matchedRoutes } from 'hono/route'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from './prom-client'
 import type { Database } from '../db/client'
 import type { Cache } from './cache/cache'
 import type { MemoryMonitor, MemoryState, ShedReason } from './memory/monitor'

@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type'
 import { ServiceError } from '../errors'
 
 /** What an upload is, by its bytes: the canonical MIME type and the extension it is stored with. */
@@ -52,6 +51,8 @@ export async function identifyFile(
   declaredMime: string,
   filename: string,
 ): Promise<AllowedType> {
+  // Imported on the first upload: file-type and its tokenizers are not needed before.
+  const { fileTypeFromBuffer } = await import('file-type')
   const sniffed = head.length > 0 ? await fileTypeFromBuffer(head) : undefined
   const kind = sniffed ? allowed[sniffed.mime] : undefined
   if (!sniffed || !kind) {
