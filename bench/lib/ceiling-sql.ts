@@ -90,7 +90,10 @@ export async function recordCeilingSql(url: string): Promise<CeilingSql> {
         ),
         { limit: S.limit },
       ),
-      venuesCount: only(await rec.record((db) => venueService.count(db, publicVenues)), {}),
+      venuesCount: only(
+        await rec.record((db) => venueService.count(db, publicVenues, EXACT_TOTAL_MAX)),
+        {},
+      ),
       adminPage: only(
         await rec.record((db) =>
           selectAllBookings(db, admin, keysetWindow(latestStartFirst, undefined, S.limit)),

@@ -1,5 +1,5 @@
-import { count, sql, type Placeholder, type SQL } from 'drizzle-orm'
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
+import { and, count, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import type { PgColumn, PgSelect, PgTable } from 'drizzle-orm/pg-core'
 import type { Db } from './client'
 
 export type SortValue = string | number
@@ -29,6 +29,20 @@ export interface PageWindow {
   keyset?: Keyset<never>
   key?: Key
 }
+
+/**
+ * `query` (a select in drizzle's dynamic mode, `.$dynamic()`) narrowed to the page `window`:
+ * `where` with the window's keyset condition, then its order, limit and offset.
+ *
+ * @example
+ * inWindow(db.select(fields).from(bookings).$dynamic(), eq(bookings.userId, id), window)
+ */
+export const inWindow = <Q extends PgSelect>(query: Q, where: SQL | undefined, window: PageWindow) =>
+  query
+    .where(and(where, window.after))
+    .orderBy(...window.orderBy)
+    .limit(window.limit)
+    .offset(window.offset)
 
 /**
  * Which page a request wants, as the HTTP layer decoded it: `size` rows after `key` (a cursor

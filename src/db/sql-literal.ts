@@ -1,4 +1,10 @@
 /**
+ * Ids as the text of a PostgreSQL array, for one `= any($1::bigint[])` parameter in place of a
+ * list of them: both drivers pass the text through as it is.
+ */
+export const idArray = (ids: readonly number[]) => `{${ids.join(',')}}`
+
+/**
  * A value as a PostgreSQL literal, quoted the way the server's own quote_literal() does: quotes
  * doubled, and backslashes doubled inside an E'' string, so the literal reads back as the value
  * whatever standard_conforming_strings says. An untyped quoted literal takes its type from where

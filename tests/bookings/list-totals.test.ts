@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readJson, testApp, type TestApp } from '../support/app'
-import type { TestUser } from '../support/users'
+import { jsonInit, type TestUser } from '../support/users'
 import { book, fixtures, get, hoursAhead, minutesAfter } from './fixtures'
 
 // A bound of 3 stands for the default 10,000: the same rule, without seeding 10,000 rows.
@@ -84,6 +84,27 @@ describe('list totals past PAGINATION_EXACT_TOTAL_MAX', () => {
     await f.venues(BOUND + 1)
     const venues = await page(me, '/api/venues?page_size=1')
     expect(venues.pagination).toMatchObject({ total: BOUND, total_relation: 'gte' })
+  })
+
+  test('rack orders too: the buyer’s list and the admin list', async () => {
+    const me = await f.user()
+    const admin = await f.user('admin')
+    const shirt = await f.item({ kind: 'merchandise', stock: 10 })
+    const buy = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const order = { items: [{ item_id: shirt, quantity: 1 }] }
+        const res = await t.app.request('/api/rack-orders', jsonInit('POST', order, me.auth))
+        expect(res.status).toBe(201)
+      }
+    }
+    await buy(BOUND)
+    const exact = await page(me, '/api/rack-orders?page_size=1')
+    expect(exact.pagination).toMatchObject({ total: BOUND, total_relation: 'eq', has_next: true })
+    await buy(1)
+    const bounded = await page(me, '/api/rack-orders?page_size=1')
+    expect(bounded.pagination).toMatchObject({ total: BOUND, total_relation: 'gte' })
+    const all = await page(admin, '/api/admin/rack-orders?page_size=1')
+    expect(all.pagination).toMatchObject({ total: BOUND, total_relation: 'gte' })
   })
 
   test('a cursor page is not counted again: it carries the first page’s total', async () => {

@@ -93,7 +93,7 @@ export function crudHandlers<
         query,
         keyset: source.keyset,
         rows: (window) => source.rows(db(c), filter, window),
-        total: () => service.count(db(c), { visibleOnly, filter }),
+        total: (upTo) => service.count(db(c), { visibleOnly, filter }, upTo),
         map: source.map,
       })
       return c.json(page as typeof page & { items: J[] }, 200)

@@ -24,7 +24,7 @@ export function ordersPage(c: Context<AppEnv>, query: PageQuery, filter: service
     query,
     keyset: newestFirst,
     rows: (window) => service.listOrders(db, filter, window),
-    total: () => service.countOrders(db, filter),
+    total: (upTo) => service.countOrders(db, filter, upTo),
     map: toRackOrder,
   })
 }

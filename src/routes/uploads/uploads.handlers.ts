@@ -39,7 +39,7 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
       key: (u: service.UploadRow) => [u.id, u.id],
     },
     rows: (window) => service.listUserUploads(db, userId, window),
-    total: () => service.countUserUploads(db, userId),
+    total: (upTo) => service.countUserUploads(db, userId, upTo),
     map: toUpload,
   })
   return c.json(page, 200)

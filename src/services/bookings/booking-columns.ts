@@ -4,6 +4,7 @@ import { bookingItems, bookings } from '../../db/schema'
 import { bookingStatus } from '../../db/schema/enums'
 import { preparedOnce, unmapped } from '../../db/prepared'
 import { wireFields, type WireRow } from '../../db/wire-fields'
+import { idArray } from '../../db/sql-literal'
 
 /**
  * A booking, derived from its table: the one field list is the table's columns. Reads select
@@ -51,8 +52,6 @@ const itemsOfBookings = (db: Db) =>
     ),
   )
 
-/** An array parameter as PostgreSQL's array text, which both drivers pass through as it is. */
-const idArray = (ids: readonly number[]) => `{${ids.join(',')}}`
 
 /**
  * Gives each of the first `count` bookings its `items` (one query for them all), in place: the

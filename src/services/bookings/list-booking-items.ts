@@ -1,6 +1,12 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { readPage, type Keyset, type PageSpec, type PageWindow } from '../../db/keyset'
+import {
+  inWindow,
+  readPage,
+  type Keyset,
+  type PageSpec,
+  type PageWindow,
+} from '../../db/keyset'
 import { preparedCount, preparedPage } from '../../db/prepared'
 import { bookingItems } from '../../db/schema'
 import { bookingItemRecordFields, type BookingItemRecord } from './booking-columns'
@@ -48,13 +54,7 @@ export function selectBookingItems(
     shape.name,
     window,
     (w) =>
-      db
-        .select(bookingItemRecordFields)
-        .from(bookingItems)
-        .where(and(shape.where(), w.after))
-        .orderBy(...w.orderBy)
-        .limit(w.limit)
-        .offset(w.offset),
+      inWindow(db.select(bookingItemRecordFields).from(bookingItems).$dynamic(), shape.where(), w),
     shape.values,
   )
 }

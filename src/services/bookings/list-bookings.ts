@@ -1,6 +1,7 @@
 import { and, eq, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import {
+  inWindow,
   readPage,
   type Keyset,
   type Page,
@@ -141,14 +142,7 @@ const pageOf = (db: Db, shape: Shape, window: PageWindow): Promise<BookingRecord
     db,
     shape.name,
     window,
-    (w) =>
-      db
-        .select(bookingFields)
-        .from(bookings)
-        .where(and(shape.where(), w.after))
-        .orderBy(...w.orderBy)
-        .limit(w.limit)
-        .offset(w.offset),
+    (w) => inWindow(db.select(bookingFields).from(bookings).$dynamic(), shape.where(), w),
     shape.values,
     'unmapped',
   )

@@ -2,12 +2,10 @@ import { and, count, eq, getTableColumns, getTableName, sql, type SQL } from 'dr
 import type { SelectResultFields } from 'drizzle-orm/query-builders/select.types'
 import type { PgColumn, PgSelect, PgTable, SelectedFieldsFlat } from 'drizzle-orm/pg-core'
 import type { Db } from '../../db/client'
-import { preparedOnce, preparedPage, unmapped } from '../../db/prepared'
+import { countUpToQuery, inWindow, type PageWindow } from '../../db/keyset'
+import { preparedCount, preparedOnce, preparedPage, unmapped } from '../../db/prepared'
 import { wireFields, type WireRow } from '../../db/wire-fields'
 import { notFound } from '../errors'
-
-/** A page's order, condition and bounds, as src/db/prepared.ts runs them. */
-type PageWindow = Parameters<typeof preparedPage>[2]
 
 /** A back-office table, with a bigint `id`. */
 type CrudTable = PgTable & { id: PgColumn }
@@ -88,7 +86,8 @@ export interface CrudService<Row, Create, Update = Partial<Create>, Filter = {},
   readonly filterNames: readonly (keyof Filter & string)[]
   order(visibleOnly: boolean): ListOrder<Row>
   list(db: Db, scope: ListScope<Filter>, window: PageWindow): Promise<Row[]>
-  count(db: Db, scope: ListScope<Filter>): Promise<number>
+  /** Rows counted up to `upTo` + 1: exact up to the bound (see `countUpToQuery`). */
+  count(db: Db, scope: ListScope<Filter>, upTo: number): Promise<number>
   /** One row by id, or a `not_found` failure. */
   get(db: Db, id: number, visibleOnly: boolean): Promise<Row>
   create(db: Db, values: Create): Promise<Row>
@@ -184,26 +183,18 @@ export function crudService<
 
   async function list(db: Db, scope: ListScope<Filter>, window: PageWindow): Promise<Row[]> {
     const { where, values, statement } = scoped(scope)
-    const build = (w: PageWindow) =>
-      reads(db)
-        .where(and(where(), w.after))
-        .orderBy(...w.orderBy)
-        .limit(w.limit)
-        .offset(w.offset)
+    const build = (w: PageWindow) => inWindow(reads(db), where(), w)
     const rows = options.prepared
       ? preparedPage(db, statement, window, build, values)
       : build(window).execute(values)
     return (await rows) as Row[]
   }
 
-  async function countRows(db: Db, scope: ListScope<Filter>): Promise<number> {
+  /** The scope's rows counted up to `upTo` + 1 (see `countUpToQuery`). */
+  async function countRows(db: Db, scope: ListScope<Filter>, upTo: number): Promise<number> {
     const { where, values, statement } = scoped(scope)
-    const query = () => db.select({ n: count() }).from(anyTable).where(where())
-    const [row] = options.prepared
-      ? await preparedOnce(db, `count_${statement}`, (unique) => query().prepare(unique)).execute(
-          values,
-        )
-      : await query().execute(values)
+    if (options.prepared) return preparedCount(db, statement, anyTable, where, values, upTo)
+    const [row] = await countUpToQuery(db, anyTable, where(), upTo).execute(values)
     return row?.n ?? 0
   }
 
@@ -295,7 +286,7 @@ function wireReads<Table extends CrudTable, Filter>(parts: {
     direction: 'asc',
     key: (row) => [(row as Record<string, number>)[sortName] ?? 0, idOf(row)],
   }
-  const reads = (db: Db) => db.select(fields).from(table as PgTable)
+  const reads = (db: Db) => db.select(fields).from(table as PgTable).$dynamic()
   return {
     order,
     list(db, filter, window) {
@@ -304,12 +295,7 @@ function wireReads<Table extends CrudTable, Filter>(parts: {
         db,
         `${statement}_wire`,
         window,
-        (w) =>
-          reads(db)
-            .where(and(where(), w.after))
-            .orderBy(...w.orderBy)
-            .limit(w.limit)
-            .offset(w.offset) as never,
+        (w) => inWindow(reads(db), where(), w) as never,
         values,
         'unmapped',
       )

@@ -1,8 +1,10 @@
-import { and, asc, count, eq, getTableColumns, inArray, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { preparedCount, preparedOnce, preparedPage } from '../../db/prepared'
+import { idArray } from '../../db/sql-literal'
 import { rackOrderItems, rackOrders, rackOrderStatus } from '../../db/schema'
 import type { AuthUser } from '../users/account'
-import type { PageWindow } from '../../db/keyset'
+import { inWindow, type PageWindow } from '../../db/keyset'
 
 export type RackOrderStatus = (typeof rackOrderStatus.enumValues)[number]
 
@@ -25,55 +27,88 @@ export interface OrderFilter {
 }
 
 /**
- * Served by rack_orders_user_id_id_idx with a user, rack_orders_user_id_status_idx with a user and
- * a status, rack_orders_status_id_idx with a status alone, and the primary key otherwise.
+ * The filter with placeholders for the conditions it uses: one prepared statement per shape,
+ * whose condition is built only when the statement is. Served by rack_orders_user_id_id_idx with
+ * a user, rack_orders_user_id_status_idx with a user and a status, rack_orders_status_id_idx with
+ * a status alone, and the primary key otherwise.
  */
-const orderWhere = (filter: OrderFilter) =>
-  and(
-    filter.userId !== undefined ? eq(rackOrders.userId, filter.userId) : undefined,
-    filter.status ? eq(rackOrders.status, filter.status) : undefined,
-  )
+function shapeOf(f: OrderFilter) {
+  const byUser = f.userId !== undefined
+  return {
+    name: `rack_orders${byUser ? '_user' : ''}${f.status ? '_status' : ''}`,
+    where: (): SQL | undefined =>
+      and(
+        byUser ? eq(rackOrders.userId, sql.placeholder('user_id')) : undefined,
+        f.status ? eq(rackOrders.status, sql.placeholder('status')) : undefined,
+      ),
+    values: { user_id: f.userId, status: f.status },
+  }
+}
 
 export async function listOrders(
   db: Db,
   filter: OrderFilter,
   window: PageWindow,
 ): Promise<RackOrderWithItems[]> {
-  const orders = await db
-    .select(rackOrderColumns)
-    .from(rackOrders)
-    .where(and(orderWhere(filter), window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
+  const shape = shapeOf(filter)
+  const orders = await preparedPage(
+    db,
+    shape.name,
+    window,
+    (w) => inWindow(db.select(rackOrderColumns).from(rackOrders).$dynamic(), shape.where(), w),
+    shape.values,
+  )
   return withItems(db, orders)
 }
 
-export async function countOrders(db: Db, filter: OrderFilter): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(rackOrders).where(orderWhere(filter))
-  return row?.n ?? 0
+/** The orders `filter` picks, counted up to `upTo` + 1 (see `countUpToQuery`). */
+export function countOrders(db: Db, filter: OrderFilter, upTo: number): Promise<number> {
+  const shape = shapeOf(filter)
+  return preparedCount(db, shape.name, rackOrders, shape.where, shape.values, upTo)
 }
+
+/** One order by id: any for an admin, else only the viewer's own. */
+const orderById = (db: Db, own: boolean) =>
+  preparedOnce(db, own ? 'own_rack_order_by_id' : 'rack_order_by_id', (name) =>
+    db
+      .select(rackOrderColumns)
+      .from(rackOrders)
+      .where(
+        and(
+          eq(rackOrders.id, sql.placeholder('id')),
+          own ? eq(rackOrders.userId, sql.placeholder('user_id')) : undefined,
+        ),
+      )
+      .prepare(name),
+  )
 
 export async function findOrder(
   db: Db,
   id: number,
   viewer: AuthUser,
 ): Promise<RackOrderWithItems | undefined> {
-  const [order] = await db
-    .select(rackOrderColumns)
-    .from(rackOrders)
-    .where(and(eq(rackOrders.id, id), visibleTo(viewer)))
+  const [order] = await orderById(db, viewer.role !== 'admin').execute({
+    id,
+    user_id: viewer.id,
+  })
   return order ? (await withItems(db, [order]))[0] : undefined
 }
 
-/** Attaches their lines to a page of orders with one query (rack_order_items_rack_order_id_idx). */
+/** The lines of several orders, one array parameter (rack_order_items_rack_order_id_idx). */
+const linesOfOrders = (db: Db) =>
+  preparedOnce(db, 'lines_of_rack_orders', (name) =>
+    db
+      .select(rackOrderItemColumns)
+      .from(rackOrderItems)
+      .where(sql`${rackOrderItems.rackOrderId} = any(${sql.placeholder('ids')}::bigint[])`)
+      .orderBy(asc(rackOrderItems.rackOrderId), asc(rackOrderItems.id))
+      .prepare(name),
+  )
+
+/** Attaches their lines to a page of orders with one query. */
 export async function withItems(db: Db, orders: RackOrderRow[]): Promise<RackOrderWithItems[]> {
   if (orders.length === 0) return []
-  const lines = await db
-    .select(rackOrderItemColumns)
-    .from(rackOrderItems)
-    .where(inArray(rackOrderItems.rackOrderId, orders.map((o) => o.id)))
-    .orderBy(asc(rackOrderItems.rackOrderId), asc(rackOrderItems.id))
+  const lines = await linesOfOrders(db).execute({ ids: idArray(orders.map((o) => o.id)) })
   const byOrder = Map.groupBy(lines, (line) => line.rackOrderId)
   return orders.map((order) => ({ ...order, items: byOrder.get(order.id) ?? [] }))
 }

@@ -1,7 +1,7 @@
 import { and, count, eq, exists, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
-import type { PageWindow } from '../../db/keyset'
+import { countUpToQuery, inWindow, type PageWindow } from '../../db/keyset'
 
 export const uploadColumns = getTableColumns(uploads)
 
@@ -10,17 +10,16 @@ export type UploadRow = typeof uploads.$inferSelect
 export type UploadInput = Omit<UploadRow, 'id' | 'createdAt'>
 
 export function listUserUploads(db: Db, userId: number, window: PageWindow): Promise<UploadRow[]> {
-  return db
-    .select(uploadColumns)
-    .from(uploads)
-    .where(and(eq(uploads.userId, userId), window.after))
-    .orderBy(...window.orderBy)
-    .limit(window.limit)
-    .offset(window.offset)
+  return inWindow(
+    db.select(uploadColumns).from(uploads).$dynamic(),
+    eq(uploads.userId, userId),
+    window,
+  )
 }
 
-export async function countUserUploads(db: Db, userId: number): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(uploads).where(eq(uploads.userId, userId))
+/** A user's uploads, counted up to `upTo` + 1 (see `countUpToQuery`). */
+export async function countUserUploads(db: Db, userId: number, upTo: number): Promise<number> {
+  const [row] = await countUpToQuery(db, uploads, eq(uploads.userId, userId), upTo)
   return row?.n ?? 0
 }
 

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { preparedOnce } from '../../db/prepared'
 import { users } from '../../db/schema'
 import { columnsWithout } from '../../db/wire-fields'
 import { LimitReached } from '../../lib/concurrency-limit'
@@ -68,8 +69,17 @@ async function rehash(db: Db, id: number, password: string) {
 let dummy: Promise<string> | undefined
 const dummyHash = () => (dummy ??= Bun.password.hash('not-a-real-password', ARGON2ID))
 
+const userById = (db: Db) =>
+  preparedOnce(db, 'user_by_id', (name) =>
+    db
+      .select(publicUserColumns)
+      .from(users)
+      .where(eq(users.id, sql.placeholder('id')))
+      .prepare(name),
+  )
+
 export async function findUser(db: Db, id: number): Promise<PublicUser | undefined> {
-  const [user] = await db.select(publicUserColumns).from(users).where(eq(users.id, id))
+  const [user] = await userById(db).execute({ id })
   return user
 }
 
