@@ -32,7 +32,6 @@ import {
   prepareBenchDatabase,
   removeBenchWrites,
   resetBenchDatabase,
-  root,
 } from './lib/database'
 import { combine, runLoad, type LoadResult } from './lib/load'
 import { checkParity } from './lib/parity'

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm'
 import type { Db } from '../../src/db/client'
 import { users, venues } from '../../src/db/schema'
-import { keysetWindow, type Keyset } from '../../src/db/keyset'
+import { keysetWindow } from '../../src/db/keyset'
 import { withItems } from '../../src/services/bookings/booking-columns'
 import { createBooking } from '../../src/services/bookings/create-booking'
 import { findBooking, itemsOfBooking } from '../../src/services/bookings/find-booking'

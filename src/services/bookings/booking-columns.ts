@@ -52,7 +52,6 @@ const itemsOfBookings = (db: Db) =>
     ),
   )
 
-
 /**
  * Gives each of the first `count` bookings its `items` (one query for them all), in place: the
  * rows become the answer without a second object. Rows past `count` (the extra row a page reads

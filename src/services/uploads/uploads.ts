@@ -1,4 +1,4 @@
-import { and, count, eq, exists, getTableColumns, inArray, sql } from 'drizzle-orm'
+import { and, eq, exists, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { galleryImages, uploads } from '../../db/schema'
 import { countUpToQuery, inWindow, type PageWindow } from '../../db/keyset'
