@@ -239,7 +239,7 @@ export function markdown(r: Result): string {
     preamble('Benchmark: app vs. bare ceiling and the FastAPI floor', r),
     `PostgreSQL database seeded by \`bun src/seed/seed.ts\` with ${s.seeded_bookings.toLocaleString('en-US')} bookings (1,000 users), vacuumed and analysed after seeding and between runs. ` +
       `Three servers run the same SQL text (the app's, recorded from its query builders) with a pool of ${s.pool} each and answer with the same JSON (checked before the load, keys sorted: the parity list in the JSON file): ` +
-      `the app (${s.app_run ?? '`bun src/index.ts`'}, NODE_ENV=production, LOG_LEVEL=warn, ${s.app_cache}) at each budget below; the ceiling (\`bench/ceiling.ts\`: Bun.serve + postgres.js, prepared statements, the runtime's defaults); ` +
+      `the app (${s.app_run ?? '`bun src/index.ts`'}, NODE_ENV=production, LOG_LEVEL=warn, ${s.app_cache}) at each budget below; the ceiling (\`bench/ceiling.ts\`: Bun.serve + postgres.js, prepared statements as the app prepares them (a date range's planned per run), the runtime's defaults); ` +
       `and the floor (${s.fastapi}). Load: autocannon in Node on loopback, ${s.warmup_s} s of warm-up per server, then ${s.duration_s} s per server in ${s.passes} interleaved passes ` +
       '(app, ceiling, FastAPI, then the reverse), so load from other processes falls on all alike; figures are over all of a server\'s slices, latency from the merged histograms. ' +
       `Connections: ${s.connections.join(' and ')}. Pinning: ${s.pinning}. Bookings a slice creates are deleted before the next.`,

@@ -23,16 +23,31 @@ export interface UnmappedStatement<Row> {
 }
 
 /**
- * `query` prepared as `name`, its rows returned as the driver reads them (an object per row,
- * keyed by column name) instead of rebuilt by drizzle field by field through each column's
- * decoder. Only for a select list that already is the answer (`wireFields`: every column named as
- * the API names it, instants as text, int8 read as numbers by both drivers). drizzle's mapping
- * (`mapResultRow`: an entity check, a path iterator and a decoder call per field) cost about as
- * much as the driver's own work for a page of bookings. postgres.js answers an array, PGlite an
- * object holding `rows`.
+ * How PostgreSQL plans a statement. `shared`: prepared by name, parsed and planned once per pooled
+ * connection; after five runs PostgreSQL may keep one generic plan, made without the values, for
+ * every later run. `per-run`: the SQL is still built once, but sent unnamed, so each run is
+ * planned for its own values. For filters whose best plan depends on their values by orders of
+ * magnitude (a date range: a week is served by the period's gist index, ten years by a scan that
+ * stops at the count's bound), where one generic plan is right for one end and wrong for the other.
  */
-export function unmapped<Row>(db: Db, name: string, query: BuiltQuery): UnmappedStatement<Row> {
+export type Planning = 'shared' | 'per-run'
+
+/**
+ * `query` prepared as `name` (unnamed, and planned on each run, when `name` is undefined), its
+ * rows returned as the driver reads them (an object per row, keyed by column name) instead of
+ * rebuilt by drizzle field by field through each column's decoder. Only for a select list that
+ * already is the answer (`wireFields`: every column named as the API names it, instants as text,
+ * int8 read as numbers by both drivers). drizzle's mapping (`mapResultRow`: an entity check, a
+ * path iterator and a decoder call per field) cost about as much as the driver's own work for a
+ * page of bookings. postgres.js answers an array, PGlite an object holding `rows`.
+ */
+export function unmapped<Row>(
+  db: Db,
+  name: string | undefined,
+  query: BuiltQuery,
+): UnmappedStatement<Row> {
   const { session } = db._ as unknown as { session: PgSession }
+  // drizzle asks the driver to prepare exactly when the statement has a name.
   const statement = session.prepareQuery(query.toSQL(), undefined, name, false)
   return {
     async execute(values) {
@@ -74,7 +89,8 @@ export function preparedOnce<T>(
  * Runs a list query for `window`, prepared once per list `name`, keyset and window shape (see
  * `windowShape`): `build` receives the window of placeholders, `values` fill the query's own.
  * A window built by hand, without its keyset, runs unprepared. `unmapped` rows come back as the
- * driver reads them (see `unmapped`), for select lists that already are the answer.
+ * driver reads them (see `unmapped`), for select lists that already are the answer; `per-run`
+ * planning (see `Planning`) is for those only: a mapped page planned per run is built each time.
  */
 export function preparedPage<Row>(
   db: Db,
@@ -83,16 +99,20 @@ export function preparedPage<Row>(
   build: (window: PageWindow) => PreparableQuery<Row[]>,
   values: Values,
   rows: 'mapped' | 'unmapped' = 'mapped',
+  planning: Planning = 'shared',
 ): Promise<Row[]> {
   const { keyset } = window
-  if (!keyset) return build(window).execute(values)
+  if (!keyset || (planning === 'per-run' && rows === 'mapped')) {
+    return build(window).execute(values)
+  }
   const cursor = window.key !== undefined
   const statement = preparedOnce(
     db,
     `${name}_${cursor ? 'after' : 'offset'}`,
     (unique) => {
       const query = build(windowShape(keyset, cursor))
-      return rows === 'unmapped' ? unmapped<Row>(db, unique, query as never) : query.prepare(unique)
+      if (rows === 'mapped') return query.prepare(unique)
+      return unmapped<Row>(db, planning === 'shared' ? unique : undefined, query as never)
     },
     keyset,
   )
@@ -117,7 +137,8 @@ export function inTransaction<Statement extends object>(statement: Statement, tx
 
 /**
  * The rows of `table` matching `where` (built, the first time only, with the placeholders
- * `values` fill), counted up to `upTo` + 1 (see `countUpToQuery`), prepared once per `name`.
+ * `values` fill), counted up to `upTo` + 1 (see `countUpToQuery`), built once per `name` and
+ * planned as `planning` says.
  */
 export async function preparedCount(
   db: Db,
@@ -126,10 +147,14 @@ export async function preparedCount(
   where: () => SQL | undefined,
   values: Values,
   upTo: number,
+  planning: Planning = 'shared',
 ): Promise<number> {
-  const statement = preparedOnce(db, `count_${name}`, (unique) =>
-    countUpToQuery(db, table, where(), sql.placeholder('count_limit')).prepare(unique),
-  )
+  const statement = preparedOnce(db, `count_${name}`, (unique) => {
+    const query = countUpToQuery(db, table, where(), sql.placeholder('count_limit'))
+    if (planning === 'shared') return query.prepare(unique)
+    // The driver's int8 (count) as it reads it: a number on both drivers (db/client.ts).
+    return unmapped<{ n: number }>(db, undefined, query)
+  })
   const [row] = await statement.execute({ ...values, count_limit: upTo + 1 })
   return row?.n ?? 0
 }
