@@ -152,8 +152,13 @@ export async function preparedCount(
   const statement = preparedOnce(db, `count_${name}`, (unique) => {
     const query = countUpToQuery(db, table, where(), sql.placeholder('count_limit'))
     if (planning === 'shared') return query.prepare(unique)
-    // The driver's int8 (count) as it reads it: a number on both drivers (db/client.ts).
-    return unmapped<{ n: number }>(db, undefined, query)
+    // Unmapped, the column goes by PostgreSQL's name for count(*); both drivers read its int8 as
+    // a number (db/client.ts).
+    const counted = unmapped<{ count: number }>(db, undefined, query)
+    return {
+      execute: async (values?: Values) =>
+        (await counted.execute(values)).map((row) => ({ n: row.count })),
+    }
   })
   const [row] = await statement.execute({ ...values, count_limit: upTo + 1 })
   return row?.n ?? 0
