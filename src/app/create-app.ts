@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import type { ZodError } from 'zod'
 import { bearerOf } from '../http/middleware/auth'
 import { anonymousMaxBytes, bufferedBodyLimit, jsonMaxBytes } from '../http/middleware/body-limit'
+import { jsonInOneWrite } from '../http/middleware/json-one-write'
 import { knownLength } from '../http/middleware/known-length'
 import { memoryGuard, memoryRetryAfter, shedProblem } from '../http/middleware/memory-guard'
 import { observeRequests } from '../http/middleware/observe-requests'
@@ -26,6 +27,8 @@ import {
 
 /** Responses below this size are sent as they are: compressing them costs more than it saves. */
 const COMPRESS_THRESHOLD_BYTES = 1024
+/** JSON bodies above this go as a stream (json-one-write.ts): 16 KB of cork buffer less headers. */
+const WHOLE_JSON_MAX_BYTES = 14 * 1024
 /** Least time between two collections forced by out-of-memory errors. */
 const OOM_GC_GAP_MS = 1000
 
@@ -76,6 +79,7 @@ export function createApp(deps: Deps) {
     c.set('deps', deps)
     return next()
   })
+  app.use(jsonInOneWrite({ maxWholeBytes: WHOLE_JSON_MAX_BYTES }))
   // A caller's X-Request-Id is kept when it is short and plain; else a new UUID.
   app.use(requestId({ headerName: 'X-Request-Id' }))
   app.use(observeRequests(deps.logger, deps.metrics))
