@@ -55,6 +55,19 @@ export async function registerUser(client: Api, label: string): Promise<Person> 
   return { id: body.user.id, email, token: body.token }
 }
 
+const AROUND_THE_CLOCK = {
+  opening_hours: Object.fromEntries(
+    ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
+  ),
+  slot_minutes: 60,
+  min_minutes: 60,
+  max_minutes: 1440,
+  buffer_minutes: 0,
+  lead_time_minutes: 0,
+  max_advance_days: 1095,
+  cancel_cutoff_minutes: 0,
+}
+
 /** Users, venues and items made through the API, as a client would. */
 export async function buildWorld(client: Api, size: WorldSize): Promise<World> {
   const admin = await loginAdmin(client)
@@ -66,6 +79,12 @@ export async function buildWorld(client: Api, size: WorldSize): Promise<World> {
     const body = await client.must(201, 'POST', '/api/admin/venues', {
       token: admin.token,
       json: { name: `Hall ${i}`, capacity: 20, hourly_price_cents: 1500 + 250 * i },
+    })
+    // Open around the clock, booked up to the API's furthest advance: slotMaker's hour after
+    // hour, which the default rules (opening hours, 180 days ahead) would refuse with 422.
+    await client.must(200, 'PUT', `/api/admin/venues/${body.id}/rules`, {
+      token: admin.token,
+      json: AROUND_THE_CLOCK,
     })
     venues.push({ id: body.id, hourly_price_cents: body.hourly_price_cents })
   }
@@ -87,10 +106,11 @@ const HOUR_MS = 3_600_000
 
 /**
  * Distinct one-hour slots, round-robin over the venues, starting on a random future day so runs
- * against a shared database do not collide.
+ * against a shared database do not collide; within a year from it, so inside the venues' rules
+ * (buildWorld) for far more bookings than a scenario makes.
  */
 export function slotMaker(venues: Venue[]) {
-  const day = 400 + Math.floor(Math.random() * 20_000)
+  const day = 30 + Math.floor(Math.random() * 300)
   const origin = Math.floor(Date.now() / 86_400_000 + day) * 86_400_000
   let n = 0
   return () => {
