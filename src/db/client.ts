@@ -55,18 +55,6 @@ export function openDatabase(env: DbEnv, options: { inMemory?: boolean } = {}): 
   return env.DATABASE_URL ? openPostgres(env, env.DATABASE_URL) : openPglite(env, options.inMemory)
 }
 
-/**
- * postgres.js 3.4.9 batches writes under 1024 bytes behind a setImmediate, and a connection that
- * closes while one is pending keeps a stale timer handle and buffer (porsager/postgres#1176,
- * #1155, unfixed in a release): every later small write on it, the startup message first, is
- * never sent, so that pooled connection fails each reconnect with CONNECT_TIMEOUT for many seconds
- * after a database outage. A startup message of at least 1024 bytes is written at once, which
- * resets the stale state: the poisoned attempt fails fast (PostgreSQL rejects the stale bytes as a
- * startup packet, so nothing in them can run) and the driver's next attempt is clean. Custom
- * dotted settings are accepted by PostgreSQL in the startup packet and mean nothing to it.
- */
-const startupPadding = { 'venue_booking.startup_padding': 'x'.repeat(1024) }
-
 function openPostgres(env: DbEnv, url: string): Database {
   const max = env.DB_POOL_SIZE + env.DB_MAX_OVERFLOW
   let inUse = 0
@@ -92,7 +80,6 @@ function openPostgres(env: DbEnv, url: string): Database {
       application_name: 'venue-booking-api',
       statement_timeout: env.DB_STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: 60_000,
-      ...startupPadding,
     },
   })
   const client = budgetMs > 0 ? boundedClient(sql, budgetMs) : sql

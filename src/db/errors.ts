@@ -46,12 +46,3 @@ export function isDatabaseOutage(error: unknown): boolean {
   }
   return false
 }
-
-/** The postgres.js reconnect race (a write on a socket already gone), and only that. */
-export function isKnownDriverGlitch(error: unknown): boolean {
-  return (
-    error instanceof TypeError &&
-    /socket\.(write|end)|'socket\.write'/.test(error.message) &&
-    /postgres[\\/]src[\\/]connection/.test(error.stack ?? '')
-  )
-}
