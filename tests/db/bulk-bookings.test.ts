@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { and, asc, eq, ne } from 'drizzle-orm'
-import { bookings, venues } from '../../src/db/schema'
+import { bookings } from '../../src/db/schema'
 import { insertBulkBookings } from '../../src/seed/bulk-bookings'
-import { testApp, uniq, type TestApp } from '../support/app'
-import { makeUser, removeUsers, type TestUser } from '../support/users'
+import { testApp, type TestApp } from '../support/app'
+import type { TestUser } from '../support/users'
+import { fixtures } from '../bookings/fixtures'
 
 let t: TestApp
+const f = fixtures(() => t)
 let owner: TestUser
 let venueId: number
 const startAt = new Date(Date.UTC(2033, 0, 1))
@@ -14,18 +16,11 @@ const slot = (n: number) => new Date(startAt.getTime() + n * 90 * 60_000)
 
 beforeAll(async () => {
   t = await testApp()
-  owner = await makeUser(t)
-  const [venue] = await t.database.db
-    .insert(venues)
-    .values({ name: `Seed hall ${uniq()}`, capacity: 5, hourlyPriceCents: 1000 })
-    .returning({ id: venues.id })
-  venueId = venue!.id
+  owner = await f.user()
+  venueId = await f.venue()
 })
 
-afterAll(async () => {
-  await removeUsers(t, [owner.id])
-  await t.database.db.delete(venues).where(eq(venues.id, venueId))
-})
+afterAll(() => f.cleanup())
 
 // Benchmarks read random ids 1..max of the seeded bookings and expect each one to exist.
 test('seeded bookings leave out a slot already taken, and their ids have no gap', async () => {
