@@ -10,7 +10,7 @@ import { exportBatch, exportOrder } from '../src/services/exports/bookings-expor
 import { rssChartSvg } from './lib/chart'
 import { describeBenchDatabase, prepareBenchDatabase, resetBenchDatabase } from './lib/database'
 import { sqlRecorder } from './lib/recorded-sql'
-import { preamble, table } from './lib/results'
+import { preamble, round, table } from './lib/results'
 import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread, type RssSample } from './lib/rss'
 import {
@@ -33,7 +33,6 @@ const SAMPLE_MS = 100
 const BATCH_SIZE = 2000
 const TIMED_BATCHES = 25
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /**
  * The export's select as the app COPYs it on PostgreSQL for CSV (exportCopySelect, no filters:

@@ -23,7 +23,7 @@ import { issueToken } from '../src/http/middleware/auth'
 import { memoryGuard } from '../src/http/middleware/memory-guard'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
 import { okResponses, runLoad, type LoadRequest } from './lib/load'
-import { preamble } from './lib/results'
+import { preamble, round } from './lib/results'
 import { benchArgs, runBench, type Stamped } from './lib/script'
 import { mb, rssOf, sampleRss } from './lib/rss'
 import { ADMIN } from './lib/servers'
@@ -261,7 +261,6 @@ async function gcStats(url: string) {
   return { runs: count, mean_ms: count ? round((seconds / count) * 1000) : null }
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)

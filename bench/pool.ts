@@ -9,7 +9,7 @@
 //   bun run bench:pool [--rounds 10] [--statements 32000] [--callers 32]
 import { openDatabase } from '../src/db/client'
 import { parseEnv } from '../src/env'
-import { preamble, table } from './lib/results'
+import { preamble, round, table } from './lib/results'
 import { benchArgs, runBench, type Stamped } from './lib/script'
 import { POOL } from './lib/servers'
 
@@ -35,8 +35,6 @@ interface Result {
   rounds: Round[]
 }
 
-const round2 = (n: number) => Math.round(n * 100) / 100
-
 async function measure(): Promise<Result> {
   // The production settings of the pool; no token is signed here.
   const secret = { JWT_SECRET: 'bench-pool-secret-long-enough-for-hs256' }
@@ -54,7 +52,7 @@ async function measure(): Promise<Result> {
   try {
     await run(2000) // every connection open and its statement prepared
     const rounds: Round[] = []
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let n = 1; n <= ROUNDS; n++) {
       const cpu = process.cpuUsage()
       const began = performance.now()
       await run(STATEMENTS)
@@ -62,10 +60,10 @@ async function measure(): Promise<Result> {
       const used = process.cpuUsage(cpu)
       Bun.gc(true)
       rounds.push({
-        round,
-        cpu_us_per_statement: round2((used.user + used.system) / STATEMENTS),
+        round: n,
+        cpu_us_per_statement: round((used.user + used.system) / STATEMENTS),
         statements_per_second: Math.round(STATEMENTS / seconds),
-        heap_mb: round2(process.memoryUsage().heapUsed / 2 ** 20),
+        heap_mb: round(process.memoryUsage().heapUsed / 2 ** 20),
       })
     }
     const pool = env.DB_POOL_SIZE + env.DB_MAX_OVERFLOW

@@ -36,6 +36,7 @@ import {
 import { combine, runLoad, type LoadResult } from './lib/load'
 import { checkParity } from './lib/parity'
 import { explain, type PlanSummary } from './lib/plans'
+import { round } from './lib/results'
 import { benchArgs, runBench, type Measured } from './lib/script'
 import { cpuSecondsOf, mb, peakRssOf, resetPeakRss, rssPartsOf, rssSummary, sampleRss } from './lib/rss'
 import {
@@ -90,7 +91,6 @@ function variants(): Variant[] {
   )
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const partsMb = (pid: number): MemoryParts => {
   const p = rssPartsOf(pid)
   return { rss_mb: mb(p.rss), anon_mb: mb(p.anon), file_mb: mb(p.file) }

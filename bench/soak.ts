@@ -14,7 +14,7 @@ import {
   resetBenchDatabase,
 } from './lib/database'
 import { runLoad, successRate, type LoadResult } from './lib/load'
-import { latestResult, preamble, table } from './lib/results'
+import { latestResult, preamble, round, table } from './lib/results'
 import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, rssOf, rssSummary, sampleRss, type RssSample } from './lib/rss'
 import { MEMORY_LIMIT_MB, memoryStats, startApp } from './lib/servers'
@@ -31,7 +31,6 @@ const DRIFT_FROM_SECONDS = 120
 const WINDOW_SECONDS = 10
 const TARGETS = { success: 0.9999, p95_ms: 100, drift_mb: 10 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? 0

@@ -18,7 +18,7 @@ import postgres from 'postgres'
 import { buildScratchBundle } from '../scripts/build'
 import { issueToken } from '../src/http/middleware/auth'
 import { createScratchDatabase, dropScratchDatabase, root } from './lib/database'
-import { preamble, table } from './lib/results'
+import { preamble, round as roundTo, table } from './lib/results'
 import { benchArgs, runBench, type Stamped } from './lib/script'
 import { mb, rssPartsOf } from './lib/rss'
 
@@ -41,7 +41,8 @@ const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-signing'
 const ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password' }
 const SEED = ['--bookings', '1000', '--users', '20']
 
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
+/** Start-up figures are reported to one decimal. */
+const round = (n: number) => roundTo(n, 1)
 
 // ---------------------------------------------------------------- what is measured
 

@@ -7,7 +7,7 @@ import postgres from 'postgres'
 import { rssChartSvg } from './lib/chart'
 import { describeBenchDatabase, prepareBenchDatabase } from './lib/database'
 import { randomPng } from './lib/png'
-import { preamble, table } from './lib/results'
+import { preamble, round, table } from './lib/results'
 import { benchArgs, runBench, type Measured, type Stamped } from './lib/script'
 import { mb, peakRssOf, resetPeakRss, rssOf, sampleOffThread } from './lib/rss'
 import {
@@ -29,7 +29,6 @@ const TARGET_GROWTH_MB = 30
 const SETTLE_MS = 3000
 const SAMPLE_MS = 100
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 interface Uploaded {
   id: number

@@ -2,7 +2,7 @@
 import type { LoadResult } from './load'
 import type { ParityCheck } from './parity'
 import type { PlanSummary } from './plans'
-import { machine, preamble, table } from './results'
+import { machine, preamble, round, table } from './results'
 import type { rssSummary } from './rss'
 
 export const READ_TARGET = 0.85
@@ -101,7 +101,6 @@ export interface Result {
   plans: PlanSummary[]
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 const lat = (r: Run) => `${r.latency_ms.p50} / ${r.latency_ms.p99}`
 const fails = (r: Run | null) => (r ? r.non_2xx + r.errors : '-')
 

@@ -4,8 +4,11 @@ import { join, relative } from 'node:path'
 
 export const resultsDir = join(import.meta.dir, '..', 'results')
 
+/** `n` to `digits` decimals, as the reports print figures. */
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
+
 /** 1, 5 and 15 minute load averages now. */
-export const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100)
+export const loadAverage = () => loadavg().map((n) => round(n))
 
 export function machine() {
   return {
