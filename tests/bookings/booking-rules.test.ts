@@ -11,6 +11,7 @@ import {
   post,
   putRules,
   utcAt,
+  weekdayOf,
 } from './fixtures'
 
 let t: TestApp
@@ -153,6 +154,34 @@ describe('booking rules per venue', () => {
     expect(early.status).toBe(201)
     const late = await book(t, user, slot(venue, '13:30', '14:00', date))
     expect((await readJson(late)).rule).toBe('opening_hours')
+  })
+
+  test('a venue open until 24:00 and from 00:00 takes bookings across midnight', async () => {
+    const venue = await f.venue()
+    const next = dateAhead(6)
+    const lateNight = {
+      [String(weekdayOf(day))]: [{ open: '18:00', close: '24:00' }],
+      [String(weekdayOf(next))]: [{ open: '00:00', close: '02:00' }],
+    }
+    await putRules(t, admin, venue, { opening_hours: lateNight })
+    const across = (from: string, to: string) => ({
+      venue_id: venue,
+      start_datetime: utcAt(day, from),
+      end_datetime: utcAt(next, to),
+    })
+    expect((await readJson(await book(t, user, across('23:00', '02:30')))).rule).toBe(
+      'opening_hours',
+    )
+    expect((await book(t, user, across('23:00', '01:00'))).status).toBe(201)
+    // the slot is taken across midnight like any other
+    expect((await book(t, user, across('23:30', '00:30'))).status).toBe(409)
+    // a day that closes at 24:00 with no opening at 00:00 after it ends there
+    const closedAfter = await f.venue()
+    await putRules(t, admin, closedAfter, {
+      opening_hours: { [String(weekdayOf(day))]: [{ open: '18:00', close: '24:00' }] },
+    })
+    const refused = await book(t, user, { ...across('23:00', '00:30'), venue_id: closedAfter })
+    expect((await readJson(refused)).rule).toBe('opening_hours')
   })
 
   test('an owner cannot cancel within the cut-off; an admin can', async () => {

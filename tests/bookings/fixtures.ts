@@ -9,10 +9,9 @@ import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users
 const HOUR = 3_600_000
 
 /**
- * Whole hours from a UTC midnight at least a day ahead, never in the past. Counted from a day's
- * start, a slot of the first 22 hours never spans midnight, where the fixture venues' opening
- * hours (00:00-24:00 a day, in UTC) end: counted from the next hour, the same test failed in
- * the hour before midnight.
+ * Whole hours from a UTC midnight at least a day ahead, never in the past: counted from a day's
+ * start rather than from the next hour, a test's slots lie on the same local dates whenever it
+ * runs.
  */
 export const hoursAhead = (hours: number) => {
   const day = 24 * HOUR

@@ -144,6 +144,47 @@ describe('GET /api/venues/{id}/availability', () => {
     ])
   })
 
+  test('around the clock, the last starts of a day run on past midnight', async () => {
+    const venue = await f.venue()
+    await putRules(s.t, s.admin, venue, {
+      opening_hours: allDay(),
+      slot_minutes: 30,
+      min_minutes: 60,
+      max_minutes: 120,
+    })
+    const { body } = await availability(venue, `from=${day}`)
+    expect(body.slots.length).toBe(48)
+    const last = body.slots.at(-1)
+    expect(last).toEqual({
+      start: utcAt(day, '23:30'),
+      end: utcAt(addDays(day, 1), '00:30'),
+      max_end: utcAt(addDays(day, 1), '01:30'),
+    })
+    expect(
+      (
+        await book(s.t, s.user, {
+          venue_id: venue,
+          start_datetime: last.start,
+          end_datetime: last.max_end,
+        })
+      ).status,
+    ).toBe(201)
+    // a day that ends at 24:00 with nothing open after it offers no start that would run past it
+    const closing = await f.venue()
+    await putRules(s.t, s.admin, closing, {
+      opening_hours: { [String(weekdayOf(day))]: [{ open: '00:00', close: '24:00' }] },
+      slot_minutes: 30,
+      min_minutes: 60,
+      max_minutes: 120,
+    })
+    const closed = (await availability(closing, `from=${day}`)).body
+    expect(closed.slots.at(-1)).toEqual({
+      start: utcAt(day, '23:00'),
+      end: utcAt(addDays(day, 1), '00:00'),
+      max_end: utcAt(addDays(day, 1), '00:00'),
+    })
+  })
+
   test('a range of more than 31 days, a bad date or an unknown venue is a 4xx', async () => {
     const venue = await f.venue()
     expect((await availability(venue, `from=${dateAhead(1)}&to=${dateAhead(40)}`)).status).toBe(400)

@@ -35,7 +35,8 @@ export const OpeningHoursSchema = z
   .openapi('OpeningHours', {
     description:
       'ISO weekday ("1" = Monday) to the local opening intervals of that day, in the venue time ' +
-      'zone; "24:00" closes at midnight. A weekday left out or empty is closed.',
+      'zone; "24:00" closes at midnight. A weekday left out or empty is closed. An interval ' +
+      'that closes when another opens (24:00 and 00:00 the next day) runs on into it.',
     example: { '1': [{ open: '08:00', close: '22:00' }], '6': [{ open: '10:00', close: '18:00' }] },
   })
 

@@ -1,6 +1,6 @@
 import { ServiceError } from '../errors'
 import type { BookingRules } from '../venues/booking-rules'
-import { localDate, openIntervals } from '../venues/opening-hours'
+import { localDate, openIntervals, reachOf } from '../venues/opening-hours'
 
 const MINUTE = 60_000
 
@@ -57,10 +57,11 @@ export function slotViolation(
       max_minutes: rules.maxMinutes,
     })
   }
-  const span = openIntervals(rules.openingHours, timeZone, localDate(start, timeZone)).find(
-    (s) => s.open <= start && end <= s.close,
+  const date = localDate(start, timeZone)
+  const span = openIntervals(rules.openingHours, timeZone, date).find(
+    (s) => s.open <= start && start < s.close,
   )
-  if (!span) {
+  if (!span || end > reachOf(rules.openingHours, timeZone, span, date, end)) {
     return ruleProblem(
       'opening_hours',
       `The venue is not open for the whole slot (opening hours are in ${timeZone}).`,

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/client'
 import type { VenueRules } from './booking-rules'
 import { occupanciesBlocking, withBuffer } from './occupancy'
-import { addDays, daysBetween, openIntervals, type OpenInterval } from './opening-hours'
+import { addDays, daysBetween, openIntervals, reachOf, type OpenInterval } from './opening-hours'
 
 export const MAX_AVAILABILITY_DAYS = 31
 const MINUTE = 60_000
@@ -28,9 +28,14 @@ export async function freeSlots(
   now: Date = new Date(),
 ): Promise<FreeSlot[]> {
   const { rules } = venue
-  const spans: OpenInterval[] = []
+  const spans: (OpenInterval & { reach: Date })[] = []
   for (let n = 0; n <= daysBetween(from, to); n++) {
-    spans.push(...openIntervals(rules.openingHours, venue.timezone, addDays(from, n)))
+    const date = addDays(from, n)
+    for (const span of openIntervals(rules.openingHours, venue.timezone, date)) {
+      const until = new Date(span.close.getTime() + rules.maxMinutes * MINUTE)
+      const reach = reachOf(rules.openingHours, venue.timezone, span, date, until)
+      spans.push({ ...span, reach })
+    }
   }
   const earliest = now.getTime() + rules.leadTimeMinutes * MINUTE
   const latest = now.getTime() + rules.maxAdvanceDays * 1440 * MINUTE
@@ -41,7 +46,7 @@ export async function freeSlots(
     db,
     venue.venueId,
     open[0]!.open,
-    withBuffer(open.at(-1)!.close, rules.bufferMinutes),
+    withBuffer(open.at(-1)!.reach, rules.bufferMinutes),
   )
   const slot = rules.slotMinutes * MINUTE
   const shortest = rules.minMinutes * MINUTE
@@ -50,14 +55,17 @@ export async function freeSlots(
   let next = 0
   for (const span of open) {
     const close = span.close.getTime()
-    for (let start = span.open.getTime(); start + shortest <= close; start += slot) {
+    const reach = span.reach.getTime()
+    // Starts lie within the span; a booking from one may run on into the spans it continues in.
+    for (let start = span.open.getTime(); start < close; start += slot) {
+      if (start + shortest > reach) break
       if (start < earliest) continue
       if (start > latest) return free
       while (next < taken.length && taken[next]!.blockedUntil.getTime() <= start) next++
       const ahead = taken[next]
       if (ahead && ahead.startsAt.getTime() <= start) continue
       const bound = Math.min(
-        close,
+        reach,
         start + rules.maxMinutes * MINUTE,
         ahead ? ahead.startsAt.getTime() - buffer : Infinity,
       )

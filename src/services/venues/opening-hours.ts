@@ -35,3 +35,34 @@ export function openIntervals(hours: OpeningHours, timeZone: string, date: strin
     .filter((span) => span.close > span.open)
     .sort((a, b) => a.open.getTime() - b.open.getTime())
 }
+
+/**
+ * Until when a stay that starts within `span`, an interval of the local date `date`, may last:
+ * the interval's close, carried on through every interval that opens the moment the one before
+ * closes, later that day or on the next dates. So a venue open until 24:00 and again from 00:00
+ * stays open across midnight, and one open around the clock takes a booking from 23:00 to 01:00.
+ * Looks no further than `until`.
+ */
+export function reachOf(
+  hours: OpeningHours,
+  timeZone: string,
+  span: OpenInterval,
+  date: string,
+  until: Date,
+): Date {
+  let close = span.close
+  let day = date
+  let spans = openIntervals(hours, timeZone, day)
+  while (close < until) {
+    const at = close.getTime()
+    let next = spans.find((s) => s.open.getTime() === at)
+    if (!next) {
+      day = addDays(day, 1)
+      spans = openIntervals(hours, timeZone, day)
+      next = spans.find((s) => s.open.getTime() === at)
+    }
+    if (!next) break
+    close = next.close
+  }
+  return close
+}
