@@ -3,6 +3,13 @@ import { isTransientConflict } from './errors'
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
 
+/**
+ * What a caller adds to a service's transaction, after its writes and before COMMIT, with their
+ * result: so that a record of the write (the answer an Idempotency-Key replays) is committed with
+ * the write or not at all.
+ */
+export type BeforeCommit<T> = (tx: Tx, result: T) => Promise<void>
+
 /** Attempts in all: the first and two retries, enough for the races tests/bookings provoke. */
 export const MAX_ATTEMPTS = 3
 const BACKOFF_MS = 15
@@ -14,10 +21,21 @@ const BACKOFF_MS = 15
  * client gets 503 with Retry-After, never a 500. `work` must only touch the database: it may run
  * more than once.
  */
-export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  db: Db,
+  work: (tx: Tx) => Promise<T>,
+  beforeCommit?: BeforeCommit<T>,
+): Promise<T> {
+  const whole = beforeCommit
+    ? async (tx: Tx) => {
+        const result = await work(tx)
+        await beforeCommit(tx, result)
+        return result
+      }
+    : work
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work)
+      return await db.transaction(whole)
     } catch (error) {
       if (!isTransientConflict(error)) throw error
       // Past the last attempt the error goes up as it is: the app answers it with 503.

@@ -1,5 +1,6 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../app/context'
+import type { BeforeCommit } from '../db/transaction'
 import {
   claimKey,
   releaseKey,
@@ -14,29 +15,37 @@ export interface Outcome<T> {
   body: T
 }
 
+/** A keyed write: the service call, given the hook to pass its transaction, and its answer. */
+export interface KeyedWrite<R, T> {
+  run: (beforeCommit: BeforeCommit<R> | undefined) => Promise<R>
+  answer: (result: R) => Outcome<T>
+}
+
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/
 
 /**
  * Runs a write at most once per `Idempotency-Key` header: the first request claims the key, a
  * retry with the same request replays the first answer (status and body), the same key with
  * another request is 422, and a retry while the first is still running is 409 with Retry-After.
- * A failed attempt releases the key so the client can try again. Without the header the work
+ * The answer is stored in the write's own transaction, so a process that dies or a database that
+ * goes away after the COMMIT leaves the answer to replay, never a write a retry would repeat. A
+ * failed attempt releases the key so the client can try again. Without the header the work
  * simply runs. `request` is what identifies the request (its validated body, normalized).
  *
  * @example
- * const outcome = await idempotent(c, 'POST /api/things', body, async () => ({
- *   status: 201,
- *   body: await createThing(db, body),
- * }))
+ * const outcome = await idempotent(c, 'POST /api/things', body, {
+ *   run: (beforeCommit) => createThing(db, body, beforeCommit),
+ *   answer: (thing) => ({ status: 201, body: toThing(thing) }),
+ * })
  */
-export async function idempotent<T>(
+export async function idempotent<R, T>(
   c: Context<AppEnv>,
   route: string,
   request: unknown,
-  run: () => Promise<Outcome<T>>,
+  write: KeyedWrite<R, T>,
 ): Promise<Outcome<T> & { replayed: boolean }> {
   const key = c.req.header('Idempotency-Key')
-  if (key === undefined) return { ...(await run()), replayed: false }
+  if (key === undefined) return { ...write.answer(await write.run(undefined)), replayed: false }
   if (!VALID_KEY.test(key)) {
     throw badRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.', [
       { path: 'header.idempotency-key', message: 'invalid key' },
@@ -61,9 +70,11 @@ export async function idempotent<T>(
   }
 
   try {
-    const outcome = await run()
-    await storeAnswer(db, ref, outcome.status, outcome.body)
-    return { ...outcome, replayed: false }
+    const result = await write.run(async (tx, result) => {
+      const { status, body } = write.answer(result)
+      await storeAnswer(db, tx, ref, status, body)
+    })
+    return { ...write.answer(result), replayed: false }
   } catch (error) {
     await releaseKey(db, ref)
     throw error

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { inArray } from 'drizzle-orm'
+import { eq, inArray, sql } from 'drizzle-orm'
 import { items } from '../../src/db/schema'
 import { readJson, testApp, uniq, type TestApp } from '../support/app'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
@@ -272,6 +272,44 @@ describe('idempotency', () => {
     // The key is the caller's own: another user with the same key buys afresh.
     expect((await buy(other, lines, key)).status).toBe(201)
     expect(await stockOf(item.id)).toBe(1)
+  })
+
+  test('an order whose answer cannot be stored is not placed; a retry places it once', async () => {
+    const item = await createItem({ stock: 5 })
+    const key = `order-${uniq()}`
+    const lines = [{ item_id: item.id, quantity: 2 }]
+    const stored = async () => {
+      const [row] = await t.database.db
+        .select({ stock: items.stock })
+        .from(items)
+        .where(eq(items.id, item.id))
+      return row!.stock
+    }
+    // The disk fills up as the answer is stored, after the order's own writes succeeded.
+    const refuse = `refuse_answer_${uniq()}`
+    const run = (statement: string) => t.database.db.execute(sql.raw(statement))
+    await run(`
+      create function ${refuse}() returns trigger language plpgsql as $$
+      begin
+        if new.key = '${key}' and new.status_code <> 0 then
+          raise exception 'could not extend file' using errcode = '53100';
+        end if;
+        return new;
+      end $$`)
+    await run(`create trigger ${refuse} before update on idempotency_keys
+      for each row execute function ${refuse}()`)
+    try {
+      expect((await buy(buyer, lines, { 'Idempotency-Key': key })).status).toBe(503)
+    } finally {
+      await run(`drop trigger ${refuse} on idempotency_keys`)
+      await run(`drop function ${refuse}()`)
+    }
+    expect(await stored()).toBe(5)
+    const retry = await buy(buyer, lines, { 'Idempotency-Key': key })
+    expect(retry.status).toBe(201)
+    expect(retry.headers.get('idempotent-replayed')).toBeNull()
+    expect(await buy(buyer, lines, { 'Idempotency-Key': key })).toMatchObject({ status: 201 })
+    expect(await stored()).toBe(3)
   })
 
   test('a failed order releases its key, so a corrected retry can use it', async () => {

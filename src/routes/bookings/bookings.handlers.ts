@@ -3,7 +3,7 @@ import { idempotent } from '../../http/idempotency'
 import { pageBody, pageRequest } from '../../http/pagination'
 import { badRequest, notFound } from '../../http/problem'
 import { changeStatus } from '../../services/bookings/booking-status'
-import { createBooking } from '../../services/bookings/create-booking'
+import { createBooking, type CreatedBooking } from '../../services/bookings/create-booking'
 import { rescheduleBooking } from '../../services/bookings/reschedule-booking'
 import { bookingById, itemsOfBooking } from '../../services/bookings/find-booking'
 import { listOwnBookings, type OwnFilter } from '../../services/bookings/list-bookings'
@@ -46,17 +46,23 @@ function refusePast(start: Date | undefined) {
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const { db } = c.get('deps').database
   const body = c.req.valid('json')
-  const outcome = await idempotent(c, 'POST /api/bookings', idempotencyView(body), async () => {
-    refusePast(body.start_datetime)
-    const created = await createBooking(db, {
-      userId: c.get('user').id,
-      venueId: body.venue_id,
-      start: body.start_datetime,
-      end: body.end_datetime,
-      items: (body.items ?? []).map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
-      notes: body.notes ?? null,
-    })
-    return { status: 201 as const, body: toBooking(created.booking, created.items) }
+  const outcome = await idempotent(c, 'POST /api/bookings', idempotencyView(body), {
+    run: (beforeCommit) => {
+      refusePast(body.start_datetime)
+      const input = {
+        userId: c.get('user').id,
+        venueId: body.venue_id,
+        start: body.start_datetime,
+        end: body.end_datetime,
+        items: (body.items ?? []).map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
+        notes: body.notes ?? null,
+      }
+      return createBooking(db, input, beforeCommit)
+    },
+    answer: ({ booking, items }: CreatedBooking) => ({
+      status: 201 as const,
+      body: toBooking(booking, items),
+    }),
   })
   c.header('Location', `/api/bookings/${outcome.body.id}`)
   // run() only ever answers 201, so a replayed outcome is a 201 too.
@@ -68,21 +74,23 @@ export const change: AppRouteHandler<typeof routes.change> = async (c) => {
   const { id } = c.req.valid('param')
   const body = c.req.valid('json')
   const view = changeIdempotencyView(id, body)
-  const outcome = await idempotent(c, 'PATCH /api/bookings/{id}', view, async () => {
-    refusePast(body.start_datetime)
-    const user = c.get('user')
-    const changed = await rescheduleBooking(
-      db,
-      id,
-      { id: user.id, admin: user.role === 'admin' },
-      {
+  const outcome = await idempotent(c, 'PATCH /api/bookings/{id}', view, {
+    run: (beforeCommit) => {
+      refusePast(body.start_datetime)
+      const user = c.get('user')
+      const change = {
         start: body.start_datetime,
         end: body.end_datetime,
         items: body.items?.map((i) => ({ itemId: i.item_id, quantity: i.quantity })),
         notes: body.notes,
-      },
-    )
-    return { status: 200 as const, body: toBooking(changed.booking, changed.items) }
+      }
+      const actor = { id: user.id, admin: user.role === 'admin' }
+      return rescheduleBooking(db, id, actor, change, beforeCommit)
+    },
+    answer: ({ booking, items }: CreatedBooking) => ({
+      status: 200 as const,
+      body: toBooking(booking, items),
+    }),
   })
   return c.json(outcome.body, 200)
 }

@@ -31,10 +31,13 @@ export function ordersPage(c: Context<AppEnv>, query: PageQuery, filter: service
 
 export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   const body = c.req.valid('json')
-  const outcome = await idempotent(c, 'POST /api/rack-orders', body, async () => {
-    const lines = body.items.map((line) => ({ itemId: line.item_id, quantity: line.quantity }))
-    const order = await placeOrder(c.var.deps.database.db, c.var.user.id, lines)
-    return { status: 201 as const, body: toRackOrder(order) }
+  const lines = body.items.map((line) => ({ itemId: line.item_id, quantity: line.quantity }))
+  const outcome = await idempotent(c, 'POST /api/rack-orders', body, {
+    run: (beforeCommit) => placeOrder(c.var.deps.database.db, c.var.user.id, lines, beforeCommit),
+    answer: (order: service.RackOrderWithItems) => ({
+      status: 201 as const,
+      body: toRackOrder(order),
+    }),
   })
   if (outcome.replayed) c.header('Idempotent-Replayed', 'true')
   return c.json(outcome.body, 201)

@@ -5,7 +5,7 @@ import { bookingItems, bookings } from '../../db/schema'
 import { sqlState } from '../../db/errors'
 import { ServiceError, type FieldError } from '../errors'
 import { iso } from '../../lib/serialize'
-import { transaction, type Tx } from '../../db/transaction'
+import { transaction, type BeforeCommit, type Tx } from '../../db/transaction'
 import { venueRules, type VenueRules } from '../venues/booking-rules'
 import { describeConflict, occupanciesBlocking, withBuffer } from '../venues/occupancy'
 import {
@@ -117,7 +117,11 @@ const insertBookingStatement = (db: Db) =>
  * the stock is summed; the slot itself becomes a venue occupancy (a trigger writes it), whose
  * EXCLUDE constraint refuses any overlap with a booking or a program session.
  */
-export async function createBooking(db: Db, input: NewBooking): Promise<CreatedBooking> {
+export async function createBooking(
+  db: Db,
+  input: NewBooking,
+  beforeCommit?: BeforeCommit<CreatedBooking>,
+): Promise<CreatedBooking> {
   let venue: VenueRules | undefined
   try {
     return await transaction(db, async (tx) => {
@@ -144,7 +148,7 @@ export async function createBooking(db: Db, input: NewBooking): Promise<CreatedB
       })
       const items = await insertBookingItems(db, tx, booking!.id, rentals.lines)
       return { booking: booking!, items }
-    })
+    }, beforeCommit)
   } catch (error) {
     if (sqlState(error) === '23P01') {
       throw await overlapConflict(db, input, venue?.rules.bufferMinutes ?? 0, {

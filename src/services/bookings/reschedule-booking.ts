@@ -3,7 +3,7 @@ import type { Db } from '../../db/client'
 import { bookingItems, bookings } from '../../db/schema'
 import { sqlState } from '../../db/errors'
 import { ServiceError, invalid, notFound } from '../errors'
-import { transaction } from '../../db/transaction'
+import { transaction, type BeforeCommit } from '../../db/transaction'
 import { venueRules } from '../venues/booking-rules'
 import { bookingColumns, bookingItemColumns } from './booking-columns'
 import {
@@ -37,6 +37,7 @@ export async function rescheduleBooking(
   id: number,
   actor: { id: number; admin: boolean },
   change: BookingChange,
+  beforeCommit?: BeforeCommit<CreatedBooking>,
 ): Promise<CreatedBooking> {
   let slot = { venueId: 0, start: new Date(0), end: new Date(0), buffer: 0 }
   try {
@@ -110,7 +111,7 @@ export async function rescheduleBooking(
         lines = await insertBookingItems(db, tx, id, priced)
       }
       return { booking: booking!, items: lines.sort((a, b) => a.id - b.id) }
-    })
+    }, beforeCommit)
   } catch (error) {
     if (sqlState(error) === '23P01') {
       throw await overlapConflict(db, slot, slot.buffer, actor, id)

@@ -1,7 +1,8 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/client'
-import { preparedOnce } from '../../db/prepared'
+import { inTransaction, preparedOnce } from '../../db/prepared'
+import type { Tx } from '../../db/transaction'
 import { idempotencyKeys } from '../../db/schema'
 
 /** A claimed key whose request never finished (the process died) is released after this. */
@@ -104,9 +105,14 @@ const storeStatement = (db: Db) =>
       .prepare(name),
   )
 
+// Only a key still in progress: one whose answer was committed with its write stays, whatever
+// failed after the COMMIT.
 const releaseStatement = (db: Db) =>
   preparedOnce(db, 'idempotency_release', (name) =>
-    db.delete(idempotencyKeys).where(byRef).prepare(name),
+    db
+      .delete(idempotencyKeys)
+      .where(and(byRef, eq(idempotencyKeys.statusCode, IN_PROGRESS)))
+      .prepare(name),
   )
 
 const refValues = (ref: KeyRef) => ({ userId: ref.userId, route: ref.route, key: ref.key })
@@ -128,16 +134,22 @@ export async function claimKey(db: Db, ref: KeyRef, hash: string): Promise<Claim
   }
 }
 
-/** Remembers the answer to a claimed key, for its retries to replay. */
-export async function storeAnswer(db: Db, ref: KeyRef, status: number, body: unknown) {
-  await storeStatement(db).execute({
+/**
+ * Remembers the answer to a claimed key, for its retries to replay, in the transaction `tx` of
+ * the write it answers: both are committed, or neither.
+ */
+export async function storeAnswer(db: Db, tx: Tx, ref: KeyRef, status: number, body: unknown) {
+  await inTransaction(storeStatement(db), tx).execute({
     ...refValues(ref),
     statusCode: status,
     responseBody: JSON.stringify(body),
   })
 }
 
-/** Gives a claimed key back after its request failed, so the client may try again with it. */
+/**
+ * Gives a claimed key back after its request failed, so the client may try again with it; a key
+ * whose answer is stored (its write committed) is kept.
+ */
 export async function releaseKey(db: Db, ref: KeyRef) {
   await releaseStatement(db).execute(refValues(ref))
 }

@@ -2,7 +2,7 @@ import { and, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { items, rackOrderItems, rackOrders } from '../../db/schema'
 import { invalid, conflict, type FieldError } from '../errors'
-import { transaction } from '../../db/transaction'
+import { transaction, type BeforeCommit } from '../../db/transaction'
 import {
   rackOrderColumns,
   rackOrderItemColumns,
@@ -37,6 +37,7 @@ export async function placeOrder(
   db: Db,
   userId: number,
   lines: readonly OrderLine[],
+  beforeCommit?: BeforeCommit<RackOrderWithItems>,
 ): Promise<RackOrderWithItems> {
   const wanted = mergeLines(lines)
   return transaction(db, async (tx) => {
@@ -84,7 +85,7 @@ export async function placeOrder(
       .values(bought.map((b) => ({ ...b, rackOrderId: order!.id })))
       .returning(rackOrderItemColumns)
     return { ...order!, items: orderItems }
-  })
+  }, beforeCommit)
 }
 
 /** Why a decrement matched no row: too little stock left, or taken off sale meanwhile. */
