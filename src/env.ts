@@ -63,6 +63,7 @@ export const envSchema = z
     LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: int(1, 1_000_000).default(30),
     TRUSTED_PROXIES: csv.default([]),
     PAGINATION_EXACT_TOTAL_MAX: int(1, 10_000_000).default(10_000),
+    IDEMPOTENCY_KEY_HOURS: int(1, 8760).default(24),
   })
   .superRefine((env, ctx) => {
     if (env.MEMORY_CRITICAL_PERCENT < env.MEMORY_THRESHOLD_PERCENT) {

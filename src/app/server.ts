@@ -10,6 +10,7 @@ import { startPeriodicGc } from './memory/periodic-gc'
 import { uploadLimits } from '../services/uploads/limits'
 import { jsonMaxBytes } from '../http/middleware/body-limit'
 import { startUploadSweeps } from '../services/uploads/sweep-uploads'
+import { startKeyExpiry } from '../services/idempotency/expire-keys'
 import { ensureAdmin } from '../services/users/users'
 
 /**
@@ -52,6 +53,11 @@ export async function startServer(env: Env): Promise<RunningServer> {
   deps.history.start()
   const stopGc = startPeriodicGc(memory, env.GC_INTERVAL_SECONDS)
   const stopUploadSweeps = startUploadSweeps({ db: database.db, dir: env.UPLOAD_DIR, logger })
+  const stopKeyExpiry = startKeyExpiry({
+    db: database.db,
+    hours: env.IDEMPOTENCY_KEY_HOURS,
+    logger,
+  })
   const drain = draining(app.fetch, shutdown.signal)
   server.reload({ fetch: drain.fetch })
   // Start-up's work (migrations, building the routes) is done with: its garbage and its compiled
@@ -111,6 +117,7 @@ export async function startServer(env: Env): Promise<RunningServer> {
       }
       stopGc()
       await stopUploadSweeps()
+      await stopKeyExpiry()
       await deps.close()
       await database.close()
       logger.info('stopped')

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { and, eq, sql } from 'drizzle-orm'
 import { idempotencyKeys } from '../../src/db/schema'
+import { expireKeys } from '../../src/services/idempotency/expire-keys'
 import { readJson, testApp, type TestApp } from '../support/app'
 import type { TestUser } from '../support/users'
 import { book, fixtures, get, hoursAhead, minutesAfter, post } from './fixtures'
@@ -149,6 +150,25 @@ describe('Idempotency-Key on POST /api/bookings', () => {
     expect((await book(t, one, slot(0), key)).status).toBe(201)
     expect((await book(t, two, slot(2), key)).status).toBe(201)
     expect(await countOwn(two)).toBe(1)
+  })
+
+  test('keys older than IDEMPOTENCY_KEY_HOURS are swept; a retry with one runs anew', async () => {
+    const user = await f.user()
+    const [body, other] = [await hourAt(37), await hourAt(38)]
+    const [old, recent] = [keyed(), keyed()]
+    const first = await readJson(await book(t, user, body, old))
+    expect((await post(t, user, `/api/bookings/${first.id}/cancel`)).status).toBe(200)
+    const kept = await readJson(await book(t, user, other, recent))
+    await t.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: sql`now() - interval '25 hours'` })
+      .where(eq(idempotencyKeys.key, old['Idempotency-Key']))
+    // One key per statement, so the sweep goes on past a full batch.
+    expect(await expireKeys(t.database.db, 24, { batchSize: 1 })).toBeGreaterThanOrEqual(1)
+    expect(await readJson(await book(t, user, other, recent))).toEqual(kept)
+    const retry = await book(t, user, body, old)
+    expect(retry.status).toBe(201)
+    expect((await readJson(retry)).id).not.toBe(first.id)
   })
 
   test('a malformed key is 400 and books nothing', async () => {

@@ -5,6 +5,7 @@ import {
   removeIfOlder,
   uploadDirBatches,
 } from './leftover-files'
+import { repeatSweeps } from '../../lib/sweeps'
 import { uploadStore } from './upload-store'
 import { storedNamesWithRows } from './uploads'
 
@@ -86,15 +87,11 @@ export interface UploadSweepOptions {
  */
 export function startUploadSweeps(options: UploadSweepOptions): () => Promise<void> {
   const { db, dir, logger } = options
-  const stopping = new AbortController()
-  let timer: Timer | undefined
-  let running: Promise<void> | undefined
-
-  const sweep = async () => {
+  return repeatSweeps(async (signal) => {
     const started = performance.now()
     try {
       const store = await uploadStore(dir)
-      const result = await sweepUploadDir(db, store.dir, { signal: stopping.signal })
+      const result = await sweepUploadDir(db, store.dir, { signal })
       const found = result.partialRemoved + result.orphanedRemoved + result.keptRecent
       logger[found > 0 ? 'info' : 'debug'](
         {
@@ -109,22 +106,5 @@ export function startUploadSweeps(options: UploadSweepOptions): () => Promise<vo
     } catch (error) {
       logger.warn({ err: error }, 'upload sweep failed')
     }
-  }
-
-  const sweepThenPause = (run: number) => {
-    running = sweep().finally(() => {
-      running = undefined
-      if (stopping.signal.aborted) return
-      const delay = PAUSES_MS[Math.min(run, PAUSES_MS.length - 1)]
-      timer = setTimeout(() => sweepThenPause(run + 1), delay)
-      timer.unref()
-    })
-  }
-  sweepThenPause(0)
-
-  return async function stopUploadSweeps() {
-    stopping.abort()
-    clearTimeout(timer)
-    await running
-  }
+  }, PAUSES_MS)
 }
