@@ -20,7 +20,6 @@ import {
   WRITE_TARGET,
   type MemoryParts,
   type Result,
-  type Run,
   type VariantResult,
   type WorkloadResult,
 } from './lib/bench-report'
@@ -33,12 +32,13 @@ import {
   removeBenchWrites,
   resetBenchDatabase,
 } from './lib/database'
-import { combine, runLoad, type LoadResult } from './lib/load'
+import { compare } from './lib/compare'
+import { runLoad } from './lib/load'
 import { checkParity } from './lib/parity'
 import { explain, type PlanSummary } from './lib/plans'
 import { round } from './lib/results'
 import { benchArgs, runBench, type Measured } from './lib/script'
-import { cpuSecondsOf, mb, peakRssOf, resetPeakRss, rssPartsOf, rssSummary, sampleRss } from './lib/rss'
+import { mb, peakRssOf, resetPeakRss, rssPartsOf, rssSummary, sampleRss } from './lib/rss'
 import {
   fastapiMissing,
   memoryStats,
@@ -104,52 +104,6 @@ function runtimeOf(pid: number): Record<string, string> {
       .filter((e) => e.startsWith('BUN_JSC_'))
       .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
   )
-}
-
-/**
- * The servers under the same workload in slices, `PASSES` passes each in turn (app, ceiling,
- * FastAPI, then the reverse): on a shared machine, load from other processes comes and goes,
- * and interleaving spreads it over every server instead of whichever ran at the wrong moment.
- */
-async function compare(servers: BenchServer[], w: Workload) {
-  const spec = (server: BenchServer, duration: number) => ({
-    url: server.url,
-    connections: w.connections,
-    requests: w.load,
-    duration,
-  })
-  for (const server of servers) {
-    if (w.writes) await removeBenchWrites()
-    const warm = await runLoad(spec(server, WARMUP))
-    // Its answers still in flight would write after the next server's clean-up, and take slots
-    // that server's load then books again (a 409 counted against it).
-    await Bun.sleep(Math.min(warm.latency_ms.max, 10_000))
-  }
-  const runs = new Map(servers.map((s) => [s, { results: [] as LoadResult[], cpu: 0 }]))
-  const slice = (DURATION * w.durationFactor) / PASSES
-  for (let pass = 0; pass < PASSES; pass++) {
-    for (const server of pass % 2 === 0 ? servers : [...servers].reverse()) {
-      if (w.writes) await removeBenchWrites()
-      const cpuBefore = cpuSecondsOf(server.pid)
-      const result = await runLoad(spec(server, slice))
-      // autocannon stops without waiting for answers in flight: let the server finish them
-      // before the next slice, and count their CPU time with this one.
-      await Bun.sleep(Math.min(result.latency_ms.max, 10_000))
-      const entry = runs.get(server)!
-      entry.cpu += cpuSecondsOf(server.pid) - cpuBefore
-      entry.results.push(result)
-    }
-  }
-  return servers.map((server): Run => {
-    const { results, cpu } = runs.get(server)!
-    const { histogram: _, ...rest } = combine(results)
-    console.log(
-      `${w.id.padEnd(4)} c${String(w.connections).padEnd(3)} ${server.name.padEnd(8)} ` +
-        `${String(rest.rps).padStart(8)} req/s  p50 ${rest.latency_ms.p50} ms  ` +
-        `p99 ${rest.latency_ms.p99} ms  non-2xx ${rest.non_2xx}  errors ${rest.errors}`,
-    )
-    return { ...rest, cpu_us_per_request: round((cpu / Math.max(rest.responses, 1)) * 1e6, 0) }
-  })
 }
 
 /**
@@ -275,7 +229,8 @@ async function measureVariant(
     for (const connections of CONNECTIONS) {
       for (const base of list) {
         const w = { ...base, connections }
-        const [appRun, ceilingRun, fastapiRun] = await compare([app, ...peers], w)
+        const slicing = { warmup: WARMUP, duration: DURATION, passes: PASSES }
+        const [appRun, ceilingRun, fastapiRun] = await compare([app, ...peers], w, slicing)
         // A slice shorter than the slowest answer completes none: 0, not NaN.
         const over = (a: number, b: number) => (b > 0 ? round(a / b) : 0)
         const ratio = over(appRun!.rps, ceilingRun!.rps)

@@ -137,6 +137,11 @@ export function startStackFloor(databaseUrl: string, entry = STACK_FLOOR) {
 
 const STACK_FLOOR = 'bench/lib/stack-floor-server.ts'
 
+/** bench/lib/stack-server.ts: the fixed stack serving the by-id read with none of the service. */
+export function startStackServer(databaseUrl: string) {
+  return startProcess('stack', 'bench/lib/stack-server.ts', { DATABASE_URL: databaseUrl, ...POOL })
+}
+
 /** The stack floor bundled and minified as scripts/build.ts bundles the app, and its removal. */
 export async function buildStackFloor() {
   const outdir = mkdtempSync(join(tmpdir(), 'booking-stack-floor-'))
