@@ -156,15 +156,21 @@ function transaction(
   begin: (args: unknown[]) => Promise<unknown>,
 ): Promise<unknown> {
   const fn = args.pop() as (tx: postgres.TransactionSql) => unknown
+  let lost: unknown
   let fail!: Fail
   const failed = new Promise<never>((_, reject) => {
-    fail = reject
+    fail = (error) => {
+      lost ??= error
+      reject(error)
+    }
   })
   let timer = setTimeout(() => fail(new QueryTimeout(ms, 'BEGIN')), ms)
   const run = begin([
     ...args,
     async (tx: postgres.TransactionSql) => {
       clearTimeout(timer)
+      // Its caller was answered (503) while it waited for a connection: roll back, run nothing.
+      if (lost) throw lost
       const result = await fn(boundedClient(tx, ms, fail))
       timer = setTimeout(() => fail(new QueryTimeout(ms, 'COMMIT')), ms)
       return result
