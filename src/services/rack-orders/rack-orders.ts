@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { preparedCount, preparedOnce, preparedPage } from '../../db/prepared'
 import { idArray } from '../../db/sql-literal'
@@ -17,8 +17,14 @@ export type RackOrderItemRow = typeof rackOrderItems.$inferSelect
 export type RackOrderWithItems = RackOrderRow & { items: RackOrderItemRow[] }
 
 /** Admins see every order; anyone else only their own (and a 404 for the rest). */
-export const visibleTo = (viewer: AuthUser): SQL | undefined =>
-  viewer.role === 'admin' ? undefined : eq(rackOrders.userId, viewer.id)
+const seesOnlyOwn = (viewer: AuthUser) => viewer.role !== 'admin'
+
+/** That rule as a condition: on the owner's id, bound (`viewer.id`) or a placeholder's. */
+const ownedBy = (onlyOwn: boolean, userId: number | Placeholder): SQL | undefined =>
+  onlyOwn ? eq(rackOrders.userId, userId) : undefined
+
+/** The orders `viewer` may see, with its id bound: for a statement built per call. */
+export const visibleTo = (viewer: AuthUser) => ownedBy(seesOnlyOwn(viewer), viewer.id)
 
 /** Which orders a list shows: a user's own (`userId`), or any for an admin, by status. */
 export interface OrderFilter {
@@ -67,16 +73,16 @@ export function countOrders(db: Db, filter: OrderFilter, upTo: number): Promise<
   return preparedCount(db, shape.name, rackOrders, shape.where, shape.values, upTo)
 }
 
-/** One order by id: any for an admin, else only the viewer's own. */
-const orderById = (db: Db, own: boolean) =>
-  preparedOnce(db, own ? 'own_rack_order_by_id' : 'rack_order_by_id', (name) =>
+/** One order by id as `visibleTo` allows, prepared once per side of the rule. */
+const orderById = (db: Db, onlyOwn: boolean) =>
+  preparedOnce(db, onlyOwn ? 'own_rack_order_by_id' : 'rack_order_by_id', (name) =>
     db
       .select(rackOrderColumns)
       .from(rackOrders)
       .where(
         and(
           eq(rackOrders.id, sql.placeholder('id')),
-          own ? eq(rackOrders.userId, sql.placeholder('user_id')) : undefined,
+          ownedBy(onlyOwn, sql.placeholder('user_id')),
         ),
       )
       .prepare(name),
@@ -87,7 +93,7 @@ export async function findOrder(
   id: number,
   viewer: AuthUser,
 ): Promise<RackOrderWithItems | undefined> {
-  const [order] = await orderById(db, viewer.role !== 'admin').execute({
+  const [order] = await orderById(db, seesOnlyOwn(viewer)).execute({
     id,
     user_id: viewer.id,
   })
