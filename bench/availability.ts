@@ -10,6 +10,7 @@ import { inArray, sql } from 'drizzle-orm'
 import { buildApp } from '../src/app/build-app'
 import { openDatabase } from '../src/db/client'
 import { migrate } from '../src/db/migrate'
+import { AROUND_THE_CLOCK } from '../src/services/venues/opening-hours'
 import { users, venueBookingRules, venues } from '../src/db/schema'
 import { insertBulkBookings } from '../src/seed/bulk-bookings'
 import { parseEnv } from '../src/env'
@@ -35,10 +36,9 @@ const [user] = await db
   .insert(users)
   .values({ email: `bench-${Date.now()}@example.com`, name: 'Bench', passwordHash: 'x' })
   .returning({ id: users.id })
-const allDay = [{ open: '00:00', close: '24:00' }]
 await db.insert(venueBookingRules).values({
   venueId: venue!.id,
-  openingHours: Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, allDay])),
+  openingHours: AROUND_THE_CLOCK,
   slotMinutes: 30,
   minMinutes: 30,
   maxMinutes: 240,

@@ -1,5 +1,6 @@
 import postgres from 'postgres'
 import { join } from 'node:path'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 
 export const root = join(import.meta.dir, '..', '..')
 export const BENCH_DATABASE_URL =
@@ -92,11 +93,7 @@ export async function describeBenchDatabase(url = BENCH_DATABASE_URL) {
     const [venue] = await db`select max(id)::int as id from venues where is_active`
     // Write benchmarks book hour after hour, around the clock and years ahead: that venue takes
     // such bookings (its own booking rules), the others keep the defaults.
-    const allDay = JSON.stringify(
-      Object.fromEntries(
-        ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
-      ),
-    )
+    const allDay = JSON.stringify(AROUND_THE_CLOCK)
     await db`
       insert into venue_booking_rules (venue_id, opening_hours, slot_minutes, min_minutes,
         max_minutes, buffer_minutes, lead_time_minutes, max_advance_days, cancel_cutoff_minutes)

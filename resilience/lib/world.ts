@@ -1,4 +1,5 @@
 import type { Api } from './api'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 
 /** The admin every suite server creates at start-up (ADMIN_EMAIL / ADMIN_PASSWORD). */
 export const ADMIN = {
@@ -55,10 +56,9 @@ export async function registerUser(client: Api, label: string): Promise<Person> 
   return { id: body.user.id, email, token: body.token }
 }
 
-const AROUND_THE_CLOCK = {
-  opening_hours: Object.fromEntries(
-    ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
-  ),
+/** Booking rules that take any whole hour around the clock, up to three years ahead. */
+const OPEN_ALWAYS_RULES = {
+  opening_hours: AROUND_THE_CLOCK,
   slot_minutes: 60,
   min_minutes: 60,
   max_minutes: 1440,
@@ -84,7 +84,7 @@ export async function buildWorld(client: Api, size: WorldSize): Promise<World> {
     // hour, which the default rules (opening hours, 180 days ahead) would refuse with 422.
     await client.must(200, 'PUT', `/api/admin/venues/${body.id}/rules`, {
       token: admin.token,
-      json: AROUND_THE_CLOCK,
+      json: OPEN_ALWAYS_RULES,
     })
     venues.push({ id: body.id, hourly_price_cents: body.hourly_price_cents })
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { bookings } from '../../src/db/schema'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 import { readJson, testApp, type TestApp } from '../support/app'
 import { jsonInit, type TestUser } from '../support/users'
 import {
@@ -186,9 +187,7 @@ describe('booking rules per venue', () => {
 
   test('an owner cannot cancel within the cut-off; an admin can', async () => {
     const venue = await f.venue()
-    const allDay = [{ open: '00:00', close: '24:00' }]
-    const everyDay = Object.fromEntries(['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, allDay]))
-    await putRules(t, admin, venue, { opening_hours: everyDay })
+    await putRules(t, admin, venue, { opening_hours: AROUND_THE_CLOCK })
     // the cut-off is 24 hours; this booking starts in about 3 hours
     const start = Math.ceil((Date.now() + 3 * 3_600_000) / 3_600_000) * 3_600_000
     const made = await book(t, user, {

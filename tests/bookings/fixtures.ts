@@ -2,6 +2,7 @@ import { afterAll, beforeAll } from 'bun:test'
 import { inArray } from 'drizzle-orm'
 import { items, regularPrograms, venueBookingRules, venues } from '../../src/db/schema'
 import type { BookingRules } from '../../src/services/venues/booking-rules'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 import { testApp, uniq, usingPostgres, type TestApp } from '../support/app'
 import { serve } from '../support/serve'
 import { jsonInit, makeUser, removeUsers, type TestUser } from '../support/users'
@@ -29,15 +30,13 @@ interface ItemFields {
   isActive?: boolean
 }
 
-const allDay = { open: '00:00', close: '24:00' }
-
 /**
  * The rules of the venues these fixtures make: open around the clock, any whole minute, up to a
  * day, years ahead, cancellable until the start. Tests of other behaviour book whatever slot they
  * need; tests of the rules themselves set a venue's rules through the admin route.
  */
 export const aroundTheClock: BookingRules = {
-  openingHours: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [allDay]])),
+  openingHours: AROUND_THE_CLOCK,
   slotMinutes: 1,
   minMinutes: 1,
   maxMinutes: 24 * 60,

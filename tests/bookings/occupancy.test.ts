@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { bookings, venueOccupancies } from '../../src/db/schema'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 import { readJson, uniq } from '../support/app'
 import { jsonInit } from '../support/users'
 import { adminAndUser, book, dateAhead, putRules, utcAt, weekdayOf } from './fixtures'
@@ -176,9 +177,7 @@ describe('one occupancy model', () => {
   test('a venue buffer keeps that many minutes free after each booking', async () => {
     const venue = await f.venue()
     const rules = await putRules(s.t, s.admin, venue, {
-      opening_hours: Object.fromEntries(
-        ['1', '2', '3', '4', '5', '6', '7'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]),
-      ),
+      opening_hours: AROUND_THE_CLOCK,
       buffer_minutes: 15,
       slot_minutes: 15,
     })

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { AROUND_THE_CLOCK } from '../../src/services/venues/opening-hours'
 import { adminAndUser, book, dateAhead, putRules, utcAt, weekdayOf } from '../bookings/fixtures'
 import { readJson, uniq } from '../support/app'
 import { jsonInit } from '../support/users'
@@ -7,8 +8,6 @@ const s = adminAndUser()
 const { f } = s
 
 const day = dateAhead(7)
-const allDay = (days = ['1', '2', '3', '4', '5', '6', '7']) =>
-  Object.fromEntries(days.map((d) => [d, [{ open: '00:00', close: '24:00' }]]))
 
 const availability = async (venue: number, query: string) => {
   const res = await s.t.app.request(`/api/venues/${venue}/availability?${query}`)
@@ -116,7 +115,7 @@ describe('GET /api/venues/{id}/availability', () => {
   test('days when the clocks change have 23 and 25 bookable hours (Europe/Berlin)', async () => {
     const venue = await venueIn('Europe/Berlin')
     await putRules(s.t, s.admin, venue, {
-      opening_hours: allDay(),
+      opening_hours: AROUND_THE_CLOCK,
       slot_minutes: 60,
       min_minutes: 60,
       max_advance_days: 1095,
@@ -147,7 +146,7 @@ describe('GET /api/venues/{id}/availability', () => {
   test('around the clock, the last starts of a day run on past midnight', async () => {
     const venue = await f.venue()
     await putRules(s.t, s.admin, venue, {
-      opening_hours: allDay(),
+      opening_hours: AROUND_THE_CLOCK,
       slot_minutes: 30,
       min_minutes: 60,
       max_minutes: 120,
@@ -197,7 +196,7 @@ describe('GET /api/venues/{id}/availability', () => {
 
   test('nothing is offered before the lead time or past the booking horizon', async () => {
     const venue = await f.venue()
-    await putRules(s.t, s.admin, venue, { opening_hours: allDay(), max_advance_days: 10 })
+    await putRules(s.t, s.admin, venue, { opening_hours: AROUND_THE_CLOCK, max_advance_days: 10 })
     expect((await availability(venue, `from=${dateAhead(12)}`)).body.slots).toEqual([])
     const today = await availability(venue, `from=${dateAhead(0)}`)
     const earliest = Date.now() + 60 * 60_000

@@ -1,6 +1,11 @@
 import type { OpeningHours } from '../../db/schema'
 import { plainDateAt, startOfDay, Temporal, type PlainDate } from '../../lib/temporal'
 
+/** Opening hours of a venue open around the clock: every weekday from 00:00 to 24:00. */
+export const AROUND_THE_CLOCK: OpeningHours = Object.fromEntries(
+  ['1', '2', '3', '4', '5', '6', '7'].map((day) => [day, [{ open: '00:00', close: '24:00' }]]),
+)
+
 /** A half-open interval of instants during which the venue is open. */
 export interface OpenInterval {
   open: Date
