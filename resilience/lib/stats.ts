@@ -1,7 +1,6 @@
 import type { Sample } from './load'
 
 export const ms = (n: number) => Math.round(n)
-export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** The p-th percentile (0..100) by nearest rank; 0 for an empty list. */
 export function percentile(values: number[], p: number): number {

@@ -10,7 +10,7 @@ import { createScratchDatabase } from '../lib/scratch-database'
 import { knownCause } from '../lib/known-causes'
 import { logTail, startSuiteServer, stopServer } from '../lib/server'
 import { snapshot, snapshotDiff } from '../lib/table-snapshot'
-import { round } from '../lib/stats'
+import { round } from '../../bench/lib/results'
 import { loginAdmin, registerUser } from '../lib/world'
 import type { SuiteContext } from '../context'
 
@@ -169,7 +169,7 @@ export async function fuzz(ctx: SuiteContext): Promise<ScenarioResult> {
       seed,
       runs: outcome.runs,
       concurrency: CONCURRENCY,
-      requests_per_second: round(outcome.runs / seconds),
+      requests_per_second: round(outcome.runs / seconds, 1),
       operations: outcome.operations,
       statuses,
       by_defect: outcome.byDefect,

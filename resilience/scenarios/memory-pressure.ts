@@ -7,7 +7,8 @@ import { check, type Check, type ScenarioResult } from '../lib/outcome'
 import { createScratchDatabase } from '../lib/scratch-database'
 import { knownCause } from '../lib/known-causes'
 import { logTail, startSuiteServer, stopServer, type SuiteServer } from '../lib/server'
-import { latency, ms, round, started, statusCounts } from '../lib/stats'
+import { round } from '../../bench/lib/results'
+import { latency, ms, started, statusCounts } from '../lib/stats'
 import { bookingBody, buildWorld, pick, slotMaker } from '../lib/world'
 import type { SuiteContext } from '../context'
 
@@ -308,12 +309,12 @@ export async function memoryPressure(ctx: SuiteContext): Promise<ScenarioResult>
       threshold_percent: baseline.threshold_percent,
       critical_percent: baseline.critical_percent,
       workers: WORKERS,
-      baseline_rss_mb: round(baseline.rss_bytes / MB),
+      baseline_rss_mb: round(baseline.rss_bytes / MB, 1),
       high_usage_percent: high.usage_percent,
       critical_usage_percent: critical.usage_percent,
       peak_ballast_mb: peakBallastMb,
       recovery_ms: Number.isFinite(recoveryMs) ? ms(recoveryMs) : null,
-      final_rss_mb: round(final.rss_bytes / MB),
+      final_rss_mb: round(final.rss_bytes / MB, 1),
       phases: phaseFigures,
       statuses_by_guard_state: byState,
       unjudged_across_a_state_change: samples.filter((x) => !stateOf(x)).length,
