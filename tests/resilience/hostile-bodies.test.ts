@@ -157,16 +157,26 @@ describe.skipIf(unavailable !== undefined)('hostile bodies in a 128 MB memory cg
     probing = false
     await probe
 
+    // An anonymous body over its 16 KB is refused with 413 before the rest is read (by its
+    // declared length, or at 16 KB when chunked); a client still sending may see the connection
+    // end before it reads that answer (fetch's TypeError), the race RFC 9112 9.6 describes.
+    // Nothing else may fail.
+    const cutOff = (o: Outcome) => o.kind.startsWith('anonymous') && o.error === 'TypeError'
     // Every hostile body gets a problem answer: refused (413, 415, 503) or rejected (400). A 503
     // may come from the memory guard too, shedding writes while admitted bodies are parsed.
-    const answers = (kind: string) =>
-      [...new Set(outcomes.filter((o) => o.kind === kind).map((o) => o.status || o.error))]
+    const answers = (kind: string) => [
+      ...new Set(
+        outcomes.filter((o) => o.kind === kind && !cutOff(o)).map((o) => o.status || o.error),
+      ),
+    ]
     for (const kind of ['anonymous [', 'anonymous [, chunked', 'anonymous string']) {
       const refused = answers(kind).filter((a) => a !== 413 && a !== 503)
       expect({ kind, refused }).toEqual({ kind, refused: [] })
     }
     expect(answers('gzip bomb').filter((a) => a !== 415 && a !== 503)).toEqual([])
-    const unexpected = outcomes.filter((o) => ![400, 413, 415, 503].includes(o.status))
+    const unexpected = outcomes.filter(
+      (o) => !cutOff(o) && ![400, 413, 415, 503].includes(o.status),
+    )
     expect(unexpected).toEqual([])
     for (const o of outcomes.filter((o) => o.status === 503)) expect(o.retryAfter).toMatch(/^\d+$/)
     // The budget admits bodies one after another, not none.
