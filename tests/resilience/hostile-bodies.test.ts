@@ -75,6 +75,7 @@ interface Outcome {
   status: number
   retryAfter: string | null
   error?: string
+  message?: string
 }
 
 describe.skipIf(unavailable !== undefined)('hostile bodies in a 128 MB memory cgroup', () => {
@@ -150,47 +151,60 @@ describe.skipIf(unavailable !== undefined)('hostile bodies in a 128 MB memory cg
           await res.arrayBuffer()
           return { kind, status: res.status, retryAfter: res.headers.get('retry-after') }
         } catch (error) {
-          return { kind, status: 0, retryAfter: null, error: (error as Error).name }
+          const { name, message } = error as Error
+          return { kind, status: 0, retryAfter: null, error: name, message }
         }
       }),
     )
     probing = false
     await probe
 
-    // An anonymous body over its 16 KB is refused with 413 before the rest is read (by its
-    // declared length, or at 16 KB when chunked); a client still sending may see the connection
-    // end before it reads that answer (fetch's TypeError), the race RFC 9112 9.6 describes.
-    // Nothing else may fail.
-    const cutOff = (o: Outcome) => o.kind.startsWith('anonymous') && o.error === 'TypeError'
-    // Every hostile body gets a problem answer: refused (413, 415, 503) or rejected (400). A 503
-    // may come from the memory guard too, shedding writes while admitted bodies are parsed.
+    // The service itself first: a killed process would show below only as refused connections.
+    const alive = { oomKills: group!.oomKills(), exitCode: server!.proc.exitCode }
+    if (alive.exitCode !== null) console.error(server!.output().slice(-4000))
+    expect(alive).toEqual({ oomKills: 0, exitCode: null })
+
+    // A body refused before it is read whole (by its declared length, its coding, the budget or
+    // the memory guard, or at its limit while chunked) may see its connection end while the
+    // client is still sending, before the client reads the answer: fetch's TypeError, the race
+    // RFC 9112 9.6 describes. Any answer that does arrive must be one of these problems.
+    const cutOff = (o: Outcome) => o.error === 'TypeError'
     const answers = (kind: string) => [
       ...new Set(
-        outcomes.filter((o) => o.kind === kind && !cutOff(o)).map((o) => o.status || o.error),
+        outcomes
+          .filter((o) => o.kind === kind && !cutOff(o))
+          .map((o) => o.status || `${o.error}: ${o.message}`),
       ),
     ]
-    for (const kind of ['anonymous [', 'anonymous [, chunked', 'anonymous string']) {
-      const refused = answers(kind).filter((a) => a !== 413 && a !== 503)
-      expect({ kind, refused }).toEqual({ kind, refused: [] })
+    // Anonymous bodies are refused unread (413), and a compressed one by its coding (415); a
+    // 503 may come from the budget or from the memory guard shedding writes while admitted
+    // bodies are parsed. The others may also be read and rejected (400).
+    const allowed = (kind: string) => {
+      if (kind.startsWith('anonymous')) return [413, 503]
+      return kind === 'gzip bomb' ? [415, 503] : [400, 413, 503]
     }
-    expect(answers('gzip bomb').filter((a) => a !== 415 && a !== 503)).toEqual([])
-    const unexpected = outcomes.filter(
-      (o) => !cutOff(o) && ![400, 413, 415, 503].includes(o.status),
-    )
-    expect(unexpected).toEqual([])
+    for (const kind of new Set(outcomes.map((o) => o.kind))) {
+      const unexpected = answers(kind).filter((a) => !allowed(kind).includes(a as number))
+      expect({ kind, unexpected }).toEqual({ kind, unexpected: [] })
+    }
     for (const o of outcomes.filter((o) => o.status === 503)) expect(o.retryAfter).toMatch(/^\d+$/)
     // The budget admits bodies one after another, not none.
     expect(outcomes.filter((o) => o.status === 400).length).toBeGreaterThan(0)
 
-    expect(group!.oomKills()).toBe(0)
-    expect(server!.proc.exitCode).toBeNull()
     expect(health.length).toBeGreaterThan(0)
     expect(health.filter((s) => s !== 200)).toEqual([])
-    const login = await fetch(`${base}/api/auth/login`, {
-      method: 'POST',
-      headers: json,
-      body: JSON.stringify({ email, password: 'a long enough password' }),
-    })
+    // Right after the storm the guard may still shed writes until its next collection; a client
+    // told 503 comes back after Retry-After.
+    let login: Response
+    for (let tries = 1; ; tries++) {
+      login = await fetch(`${base}/api/auth/login`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password: 'a long enough password' }),
+      })
+      if (login.status !== 503 || tries === 4) break
+      await Bun.sleep(Number(login.headers.get('retry-after')) * 1000)
+    }
     expect(login.status).toBe(200)
   }, 60_000)
 })
