@@ -123,6 +123,9 @@ function within(query: Pending, ms: number, fail?: Fail): Promise<unknown> {
 export function boundedClient<S extends Sql>(sql: S, ms: number, fail?: Fail): S {
   const bounded = Object.create(sql) as Record<string, unknown>
   bounded.unsafe = (...args: unknown[]) => {
+    if ('reserve' in sql && WRITE.test(args[0] as string)) {
+      return onQuietConnection(sql as postgres.Sql, args, ms)
+    }
     const query = (sql.unsafe as (...a: unknown[]) => Pending & { values(): Pending })(...args)
     return {
       values: () => within(query.values(), ms, fail),
@@ -143,6 +146,48 @@ export function boundedClient<S extends Sql>(sql: S, ms: number, fail?: Fail): S
     }
   }
   return bounded as S
+}
+
+/** A statement that writes by itself, outside a transaction (drizzle's and the sweeps'). */
+const WRITE = /^\s*(?:insert|update|delete|merge)\b/i
+
+/**
+ * A single write on the pool, run on a connection with nothing else in flight. With every
+ * connection busy, postgres.js pipelines a new statement behind the others on one of them, where
+ * it counts as sent and cannot be withdrawn: a write answered 503 there would still happen once
+ * its turn came (a venue created that its admin was told was not). Leased instead, it waits in
+ * the pool's queue, and one whose budget ran out meanwhile gives its connection back without
+ * running. Reads keep pipelining: a late read harms nobody, and holding them back cost about a
+ * fifth of the by-id rate (`max_pipeline: 1`). postgres.js tells its own exclusive statements
+ * (BEGIN) by their text the same way.
+ */
+function onQuietConnection(sql: postgres.Sql, args: unknown[], ms: number) {
+  const start = (values: boolean) => {
+    let lost: unknown
+    let timer: Timer | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject((lost = new QueryTimeout(ms))), ms)
+    })
+    const run = sql.reserve().then(async (connection) => {
+      try {
+        if (lost) throw lost
+        const query = (connection.unsafe as (...a: unknown[]) => Pending & { values(): Pending })(
+          ...args,
+        )
+        return await (values ? query.values() : query)
+      } finally {
+        connection.release()
+      }
+    })
+    // Once the race is lost nobody waits for the lease; its failure is not an unhandled one.
+    run.catch(() => {})
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer))
+  }
+  return {
+    values: () => start(true),
+    then: (onValue: (v: unknown) => unknown, onError?: (e: unknown) => unknown) =>
+      start(false).then(onValue, onError),
+  }
 }
 
 /**
