@@ -94,13 +94,22 @@ export function socketWatchdog(budgetMs: number): SocketWatchdog {
 type Sql = postgres.Sql | postgres.TransactionSql
 type Fail = (error: unknown) => void
 
+type Pending = Promise<unknown> & { cancel(): void }
+/** A query of postgres.js's `unsafe`: awaited for rows as objects, `.values()` for arrays. */
+type Unsafe = (...args: unknown[]) => Pending & { values(): Pending }
+
+/** What drizzle expects back from `unsafe`, each form run by `run` (`values`: as arrays). */
+const unsafeAnswer = (run: (values: boolean) => Promise<unknown>) => ({
+  values: () => run(true),
+  then: (onValue: (v: unknown) => unknown, onError?: (e: unknown) => unknown) =>
+    run(false).then(onValue, onError),
+})
+
 /**
  * Races a postgres.js query against its budget. A query still waiting in the pool's queue is
  * withdrawn, so it cannot run after its request has been answered; one already sent is left to
  * the watchdog and the server's statement_timeout.
  */
-type Pending = Promise<unknown> & { cancel(): void }
-
 function within(query: Pending, ms: number, fail?: Fail): Promise<unknown> {
   let timer: Timer | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -126,12 +135,8 @@ export function boundedClient<S extends Sql>(sql: S, ms: number, fail?: Fail): S
     if ('reserve' in sql && WRITE.test(args[0] as string)) {
       return onQuietConnection(sql as postgres.Sql, args, ms)
     }
-    const query = (sql.unsafe as (...a: unknown[]) => Pending & { values(): Pending })(...args)
-    return {
-      values: () => within(query.values(), ms, fail),
-      then: (onValue: (v: unknown) => unknown, onError?: (e: unknown) => unknown) =>
-        within(query, ms, fail).then(onValue, onError),
-    }
+    const query = (sql.unsafe as Unsafe)(...args)
+    return unsafeAnswer((values) => within(values ? query.values() : query, ms, fail))
   }
   if ('begin' in sql) {
     bounded.begin = (...args: unknown[]) =>
@@ -171,9 +176,7 @@ function onQuietConnection(sql: postgres.Sql, args: unknown[], ms: number) {
     const run = sql.reserve().then(async (connection) => {
       try {
         if (lost) throw lost
-        const query = (connection.unsafe as (...a: unknown[]) => Pending & { values(): Pending })(
-          ...args,
-        )
+        const query = (connection.unsafe as Unsafe)(...args)
         return await (values ? query.values() : query)
       } finally {
         connection.release()
@@ -183,11 +186,7 @@ function onQuietConnection(sql: postgres.Sql, args: unknown[], ms: number) {
     run.catch(() => {})
     return Promise.race([run, timeout]).finally(() => clearTimeout(timer))
   }
-  return {
-    values: () => start(true),
-    then: (onValue: (v: unknown) => unknown, onError?: (e: unknown) => unknown) =>
-      start(false).then(onValue, onError),
-  }
+  return unsafeAnswer(start)
 }
 
 /**
