@@ -131,10 +131,10 @@ function within(query: Pending, ms: number, fail?: Fail): Promise<unknown> {
  */
 export function boundedClient<S extends Sql>(sql: S, ms: number, fail?: Fail): S {
   const bounded = Object.create(sql) as Record<string, unknown>
+  // Only the pool leases; a transaction's statements already run on a connection of its own.
+  const pool = 'reserve' in sql ? (sql as postgres.Sql) : undefined
   bounded.unsafe = (...args: unknown[]) => {
-    if ('reserve' in sql && WRITE.test(args[0] as string)) {
-      return onQuietConnection(sql as postgres.Sql, args, ms)
-    }
+    if (pool && WRITE.test(args[0] as string)) return onQuietConnection(pool, args, ms)
     const query = (sql.unsafe as Unsafe)(...args)
     return unsafeAnswer((values) => within(values ? query.values() : query, ms, fail))
   }
@@ -153,7 +153,11 @@ export function boundedClient<S extends Sql>(sql: S, ms: number, fail?: Fail): S
   return bounded as S
 }
 
-/** A statement that writes by itself, outside a transaction (drizzle's and the sweeps'). */
+/**
+ * A statement that writes by itself, outside a transaction: drizzle's insert, update and delete.
+ * A `with` that writes (the key-expiry sweep, the seed) counts as a read; nobody is answered
+ * about those, so a late run misleads no one.
+ */
 const WRITE = /^\s*(?:insert|update|delete|merge)\b/i
 
 /**
